@@ -1,0 +1,1 @@
+"""SOC platform core."""

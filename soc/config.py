@@ -1,0 +1,149 @@
+"""The one typed configuration, parsed once at the entry point (TOML; every key has a default)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from soc.errors import ConfigError
+
+HOME_ENV = "SOC_HOME"
+CONFIG_ENV = "SOC_CONFIG"
+DEFAULT_HOME = Path("var")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ElasticsearchSettings(_Section):
+    hosts: list[str] = Field(default_factory=lambda: ["https://localhost:9200"])
+    api_key_env: str = "SOC_ES_API_KEY"  # the key itself is read from this variable, never stored
+    ca_certs: Path | None = None
+    verify_certs: bool = True
+    data_stream_prefix: str = "logs-soc"
+    request_timeout: float = 30.0
+    max_retries: int = Field(default=3, ge=0, le=20)
+
+
+class StoreSettings(_Section):
+    backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    sqlite_path: Path | None = None  # default: <home>/events.db
+    elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+
+
+class StateSettings(_Section):
+    # SQLAlchemy URL; default sqlite:///<home>/state.db. PostgreSQL: postgresql+psycopg://...
+    url: str | None = None
+    password_env: str = "SOC_STATE_PASSWORD"
+
+
+class IngestSettings(_Section):
+    batch_size: int = Field(default=2000, ge=1, le=100_000)
+    max_record_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    dead_letter_keep_bytes: int = Field(default=65_536, ge=256, le=1_048_576)
+    queue_max_batches: int = Field(default=8, ge=1, le=1024)
+    spool_max_bytes: int = Field(default=1_073_741_824, ge=1_048_576)
+
+
+class ConsoleSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8050, ge=1, le=65535)
+    language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    session_hours: int = Field(default=8, ge=1, le=168)
+
+
+class DetectionSettings(_Section):
+    sigma_paths: list[Path] = Field(default_factory=list)  # added to detections/rules/sigma
+    streaming: bool = True
+    group_window_seconds: int = Field(default=3600, ge=0)
+
+
+class PolicySettings(_Section):
+    engine: Literal["regopy", "opa"] = "regopy"
+    opa_url: str | None = None
+    profile: Literal["auto", "legacy", "current"] = "auto"
+    live_window_hours: int = Field(default=24, ge=1)
+
+
+class SourceSettings(_Section):
+    name: str
+    type: Literal["file", "syslog-udp", "syslog-tcp", "syslog-tls", "http", "pcap", "interface"]
+    source_type: str
+    path: str | None = None
+    address: str | None = None
+    zone: str | None = None
+    agency: str | None = None
+    from_beginning: bool = False
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Settings(_Section):
+    """The whole configuration; ``home`` is resolved to an absolute directory at load."""
+
+    home: Path = DEFAULT_HOME
+    city: str = "Đà Nẵng"
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    detections: DetectionSettings = Field(default_factory=DetectionSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+
+    @property
+    def events_path(self) -> Path:
+        return self.store.sqlite_path or self.home / "events.db"
+
+    @property
+    def state_url(self) -> str:
+        return self.state.url or f"sqlite:///{self.home / 'state.db'}"
+
+
+def _explain(error: ValidationError, source: str) -> ConfigError:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    hint = (
+        "remove the key (the default applies)"
+        if first["type"] == "extra_forbidden"
+        else "fix the value or remove the key to use the default; see soc.example.toml"
+    )
+    return ConfigError(f"invalid key {key}: {first['msg']}{more}", source=source, hint=hint)
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    home: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read the TOML file (if any), apply ``--home``/``SOC_HOME``, validate once."""
+    env = os.environ if environ is None else environ
+    config_path = path or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    raw: dict[str, Any] = {}
+    source = str(config_path) if config_path else "<defaults>"
+    if config_path is not None:
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise ConfigError("configuration file not found", source=source) from e
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"not valid TOML: {e}", source=source) from e
+    raw.update(overrides or {})
+    if home is not None:
+        raw["home"] = str(home)
+    elif env.get(HOME_ENV):
+        raw["home"] = env[HOME_ENV]
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as e:
+        raise _explain(e, source) from e
+    return settings.model_copy(update={"home": settings.home.expanduser().resolve()})

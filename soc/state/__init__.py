@@ -1,0 +1,1 @@
+"""SOC state database: SQLAlchemy 2 models and Alembic migrations (SQLite or PostgreSQL)."""

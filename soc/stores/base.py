@@ -1,0 +1,69 @@
+"""The event-store contract shared by the embedded SQLite store and Elasticsearch."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from collectors.base import DeadLetter
+from soc.ecs import Event
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """Outcome of one committed batch: new events and events the store already held."""
+
+    ingested: int
+    duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """A bounded search: every filter optional, ``limit`` always applies (newest first)."""
+
+    dataset: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    kind: str | None = None
+    text: str | None = None
+    terms: dict[str, str] = field(default_factory=dict)
+    ids: tuple[str, ...] = ()
+    limit: int = 100
+    ascending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    key: str
+    count: int
+
+
+class EventStore(ABC):
+    """Append-mostly store of ECS events with deterministic ids (``event.id`` is the key)."""
+
+    NAME: str
+
+    @abstractmethod
+    def write(self, events: Sequence[Event]) -> WriteResult:
+        """Commit a batch atomically; events whose id is already held count as duplicates."""
+
+    @abstractmethod
+    def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None: ...
+
+    @abstractmethod
+    def search(self, query: EventQuery) -> list[Event]: ...
+
+    @abstractmethod
+    def count(self, query: EventQuery) -> int: ...
+
+    @abstractmethod
+    def aggregate(self, field_name: str, query: EventQuery, size: int = 10) -> list[Bucket]:
+        """Top values of one ECS field among the events the query selects."""
+
+    @abstractmethod
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
