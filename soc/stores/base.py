@@ -17,6 +17,7 @@ class WriteResult:
 
     ingested: int
     duplicates: int
+    duplicate_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
