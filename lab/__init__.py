@@ -1,0 +1,1 @@
+"""Lab range: attack scenarios run through the real pipeline for drills (to come)."""

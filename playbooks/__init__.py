@@ -1,0 +1,1 @@
+"""Incident lifecycle, response playbooks and national reporting (to come)."""

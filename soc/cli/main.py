@@ -19,9 +19,9 @@ COMMAND_MODULES = (
     "collectors.cli",
     "detections.cli",
     "detections.scanners_cli",
+    "soc.cli.assets_commands",
     "policies.cli",
-    "playbooks.cli",
-    "lab.cli",
+    "soc_dashboard.cli",
 )
 
 
