@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from collectors.base import DeadLetter
-from soc.ecs import Event
+from soc.ecs import Event, parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +68,13 @@ class EventStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def newest_timestamp(self, query: EventQuery) -> datetime | None:
+        """Time of the newest event the query selects (live facts: is a source still sending?)."""
+        found = self.search(replace(query, limit=1, ascending=False))
+        return parse_timestamp(found[0]["@timestamp"]) if found else None
+
+    def oldest_timestamp(self, query: EventQuery) -> datetime | None:
+        """Time of the oldest event the query selects (retention actually held)."""
+        found = self.search(replace(query, limit=1, ascending=True))
+        return parse_timestamp(found[0]["@timestamp"]) if found else None

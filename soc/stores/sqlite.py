@@ -1,0 +1,256 @@
+"""The embedded event store: one SQLite file in WAL mode, the whole event kept as JSON.
+
+Columns hold what search, statistics and detections filter on; everything else is reached with
+``json_extract`` on the document. WAL lets the console read while the pipeline writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from collectors.base import DeadLetter
+from soc.ecs import Event, format_timestamp, get_field, parse_timestamp, utc_now
+from soc.errors import StoreError
+from soc.stores.base import Bucket, EventQuery, EventStore, WriteResult
+
+# ECS field → column; these are indexed or cheap to filter on.
+COLUMNS: dict[str, str] = {
+    "event.id": "id",
+    "@timestamp": "ts",
+    "event.dataset": "dataset",
+    "event.kind": "kind",
+    "source.ip": "source_ip",
+    "destination.ip": "destination_ip",
+    "host.name": "host",
+    "user.name": "user",
+    "soc.system_id": "system_id",
+    "rule.name": "rule_name",
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ts TEXT NOT NULL,
+    ingested TEXT NOT NULL,
+    dataset TEXT, kind TEXT, source_ip TEXT, destination_ip TEXT, host TEXT, user TEXT,
+    system_id TEXT, rule_name TEXT,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_events_ts ON events(ts);
+CREATE INDEX IF NOT EXISTS ix_events_dataset_ts ON events(dataset, ts);
+CREATE INDEX IF NOT EXISTS ix_events_system_ts ON events(system_id, dataset, ts);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    rowid INTEGER PRIMARY KEY,
+    at TEXT NOT NULL, source TEXT NOT NULL, source_type TEXT, "offset" INTEGER,
+    reason TEXT NOT NULL, raw BLOB NOT NULL
+);
+"""
+
+_INSERT = (
+    "INSERT OR IGNORE INTO events (id, ts, ingested, dataset, kind, source_ip, destination_ip,"
+    " host, user, system_id, rule_name, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_ID_CHUNK = 500
+
+
+def json_path(dotted: str) -> str:
+    """SQLite JSON path for a dotted ECS name, each label quoted (labels may hold odd chars)."""
+    return "$" + "".join('."' + part.replace('"', '""') + '"' for part in dotted.split("."))
+
+
+def field_sql(dotted: str) -> tuple[str, list[Any]]:
+    """SQL expression for an ECS field: its column when it has one, else json_extract."""
+    column = COLUMNS.get(dotted)
+    if column:
+        return column, []
+    return "json_extract(doc, ?)", [json_path(dotted)]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class SqliteEventStore(EventStore):
+    NAME = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        try:
+            self._conn().executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the event store: {e}", source=self.path) from e
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _row(self, ev: Event, ingested: str) -> tuple[Any, ...]:
+        return (
+            ev["event"]["id"],
+            ev.get("@timestamp") or ingested,
+            ingested,
+            _text(get_field(ev, "event.dataset")),
+            _text(get_field(ev, "event.kind")),
+            _text(get_field(ev, "source.ip")),
+            _text(get_field(ev, "destination.ip")),
+            _text(get_field(ev, "host.name") or get_field(ev, "host.hostname")),
+            _text(get_field(ev, "user.name")),
+            _text(get_field(ev, "soc.system_id")),
+            _text(get_field(ev, "rule.name")),
+            orjson.dumps(ev).decode(),
+        )
+
+    def _known_ids(self, conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[i : i + _ID_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            known.update(r[0] for r in rows)
+        return known
+
+    def write(self, events: Sequence[Event]) -> WriteResult:
+        if not events:
+            return WriteResult(0, 0)
+        ingested = format_timestamp(utc_now())
+        unique: dict[str, Event] = {}
+        for ev in events:
+            unique.setdefault(ev["event"]["id"], ev)
+        conn = self._conn()
+        try:
+            with self._write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    known = self._known_ids(conn, list(unique))
+                    fresh = [ev for key, ev in unique.items() if key not in known]
+                    conn.executemany(_INSERT, [self._row(ev, ingested) for ev in fresh])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write events: {e}", source=self.path) from e
+        in_batch_repeats = len(events) - len(unique)
+        duplicate_ids = frozenset(known)
+        return WriteResult(len(fresh), len(known) + in_batch_repeats, duplicate_ids)
+
+    def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        rows = [
+            (format_timestamp(d.received_at), d.source, d.source_type, d.offset, d.reason, d.raw)
+            for d in letters
+        ]
+        try:
+            with self._write_lock:
+                conn = self._conn()
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    'INSERT INTO dead_letters (at, source, source_type, "offset", reason, raw)'
+                    " VALUES (?,?,?,?,?,?)",
+                    rows,
+                )
+                conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write dead letters: {e}", source=self.path) from e
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _where(self, q: EventQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if q.dataset:
+            clauses.append("dataset = ?")
+            params.append(q.dataset)
+        if q.kind:
+            clauses.append("kind = ?")
+            params.append(q.kind)
+        if q.since:
+            clauses.append("ts >= ?")
+            params.append(format_timestamp(q.since))
+        if q.until:
+            clauses.append("ts < ?")
+            params.append(format_timestamp(q.until))
+        for name, value in q.terms.items():
+            expr, extra = field_sql(name)
+            clauses.append(f"{expr} = ?")
+            params.extend([*extra, value])
+        if q.ids:
+            clauses.append(f"id IN ({','.join('?' * len(q.ids))})")
+            params.extend(q.ids)
+        if q.text:
+            clauses.append("doc LIKE ? ESCAPE '\\'")
+            escaped = q.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _select(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        try:
+            yield from self._conn().execute(sql, params)
+        except sqlite3.Error as e:
+            raise StoreError(f"query failed: {e}", source=self.path) from e
+
+    def search(self, query: EventQuery) -> list[Event]:
+        where, params = self._where(query)
+        order = "ASC" if query.ascending else "DESC"
+        sql = f"SELECT doc FROM events{where} ORDER BY ts {order}, rowid {order} LIMIT ?"
+        return [orjson.loads(r[0]) for r in self._select(sql, [*params, max(0, query.limit)])]
+
+    def count(self, query: EventQuery) -> int:
+        where, params = self._where(query)
+        rows = list(self._select(f"SELECT count(*) FROM events{where}", params))
+        return int(rows[0][0])
+
+    def aggregate(self, field_name: str, query: EventQuery, size: int = 10) -> list[Bucket]:
+        where, params = self._where(query)
+        expr, extra = field_sql(field_name)
+        not_null = f"{expr} IS NOT NULL"
+        where = f"{where} AND {not_null}" if where else f" WHERE {not_null}"
+        sql = (
+            f"SELECT {expr} AS k, count(*) AS n FROM events{where}"
+            " GROUP BY k ORDER BY n DESC, k LIMIT ?"
+        )
+        rows = self._select(sql, [*extra, *params, *extra, size])
+        return [Bucket(str(k), int(n)) for k, n in rows]
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        sql = (
+            'SELECT at, source, source_type, "offset", reason, raw FROM dead_letters'
+            " ORDER BY rowid DESC LIMIT ?"
+        )
+        return [
+            DeadLetter(
+                source=src,
+                reason=reason,
+                raw=bytes(raw),
+                offset=off,
+                source_type=st or "",
+                received_at=parse_timestamp(at),
+            )
+            for at, src, st, off, reason, raw in self._select(sql, [limit])
+        ]
+
+    def dead_letter_count(self) -> int:
+        return int(next(iter(self._select("SELECT count(*) FROM dead_letters", [])))[0])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,26 @@
+"""Shared fixtures: the public datasets beside the project, temporary homes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATASETS = SHARED / "datasets"
+
+
+@pytest.fixture
+def datasets() -> Path:
+    """``../shared/datasets``; tests that need it skip cleanly on a user's clone without it."""
+    if not DATASETS.is_dir():
+        pytest.skip("../shared/datasets is not present")
+    return DATASETS
+
+
+@pytest.fixture
+def soc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOC_HOME", str(home))
+    return home
