@@ -24,6 +24,7 @@ class BatchObserver(Protocol):
 
 Enricher = Callable[[Event], None]
 CommitHook = Callable[[], None]
+CounterListener = Callable[[str, dict[str, int]], None]
 
 
 @dataclass
@@ -48,6 +49,7 @@ class IngestStats:
 
     total: SourceCounters = field(default_factory=SourceCounters)
     by_source_type: dict[str, SourceCounters] = field(default_factory=dict)
+    listeners: list[CounterListener] = field(default_factory=list)
 
     def counters(self, source_type: str) -> SourceCounters:
         return self.by_source_type.setdefault(source_type, SourceCounters())
@@ -56,6 +58,8 @@ class IngestStats:
         for counters in (self.total, self.counters(source_type)):
             for name, delta in deltas.items():
                 setattr(counters, name, getattr(counters, name) + delta)
+        for listener in self.listeners:
+            listener(source_type, deltas)
 
 
 class Pipeline:

@@ -1,10 +1,28 @@
-"""Core subcommands: up, ingest, events, dashboard, version."""
+"""Core subcommands: up, dashboard, ingest, events search, status, version."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from soc.config import Settings
+from soc.runtime import Platform
+from soc.stores.base import EventQuery
+from soc.timeparse import parse_since
+
+
+@contextmanager
+def _platform(settings: Settings) -> Iterator[Platform]:
+    platform = Platform.open(settings)
+    try:
+        yield platform
+    finally:
+        platform.close()
 
 
 def _version(args: argparse.Namespace, settings: Settings) -> int:
@@ -14,6 +32,112 @@ def _version(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from soc.ingest_run import run_ingest
+
+    counts = run_ingest(settings, args.source_type, args.files, show_progress=not args.json)
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        print(
+            "read {read}, ingested {ingested}, duplicates {duplicates}, rejected {rejected}".format(
+                **counts
+            )
+        )
+    return 0
+
+
+def _print_events(events: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "jsonl":
+        for ev in events:
+            sys.stdout.write(json.dumps(ev, ensure_ascii=False) + "\n")
+        return
+    for ev in events:
+        e = ev.get("event", {})
+        summary = ev.get("message") or ev.get("rule", {}).get("name") or e.get("action") or ""
+        print(f"{ev.get('@timestamp', '')}  {e.get('dataset', ''):<20} {str(summary)[:100]}")
+
+
+def _events_search(args: argparse.Namespace, settings: Settings) -> int:
+    query = EventQuery(
+        dataset=args.dataset,
+        since=parse_since(args.since) if args.since else None,
+        kind=args.kind,
+        text=args.text,
+        limit=args.limit,
+    )
+    with _platform(settings) as platform:
+        _print_events(platform.store.search(query), args.format)
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from soc.status import collect_status
+
+    with _platform(settings) as platform:
+        status = collect_status(platform)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+    else:
+        for key, value in status.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from soc.serve import run_up
+
+    return run_up(settings, demo=args.demo, host=args.host, port=args.port)
+
+
+def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from soc.serve import run_dashboard
+
+    return run_dashboard(settings, host=args.host, port=args.port)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("must be between 1 and 100000")
+    return value
+
+
+def _add_serve_options(p: argparse.ArgumentParser, settings_hint: str) -> None:
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help=f"port (default 8050){settings_hint}")
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("up", help="run the pipeline and the console (embedded stores by default)")
+    p.add_argument("--demo", action="store_true", help="load the Đà Nẵng demo data and accounts")
+    _add_serve_options(p, "")
+    p.set_defaults(handler=_up)
+
+    p = sub.add_parser("dashboard", help="serve the console only, against the configured stores")
+    _add_serve_options(p, "")
+    p.set_defaults(handler=_dashboard)
+
+    p = sub.add_parser("ingest", help="import files once through the pipeline")
+    p.add_argument("--source-type", required=True, help="e.g. suricata-eve, syslog, web-access")
+    p.add_argument("--json", action="store_true", help="print the counters as JSON")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(handler=_ingest)
+
+    events = sub.add_parser("events", help="search the event store")
+    esub = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
+    p = esub.add_parser("search", help="search events, newest first")
+    p.add_argument("--dataset", help="event.dataset, e.g. suricata.eve")
+    p.add_argument("--since", help="ISO time or span (15m, 24h, 7d)")
+    p.add_argument("--kind", help="event.kind, e.g. alert")
+    p.add_argument("--text", help="substring anywhere in the event")
+    p.add_argument("--limit", type=_positive, default=50)
+    p.add_argument("--format", choices=("table", "jsonl"), default="table")
+    p.set_defaults(handler=_events_search)
+
+    p = sub.add_parser("status", help="what the platform holds: events, rejects, alerts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_status)
+
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(handler=_version)

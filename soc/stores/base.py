@@ -78,3 +78,6 @@ class EventStore(ABC):
         """Time of the oldest event the query selects (retention actually held)."""
         found = self.search(replace(query, limit=1, ascending=True))
         return parse_timestamp(found[0]["@timestamp"]) if found else None
+
+    def dead_letter_count(self) -> int:
+        return len(self.dead_letters(limit=1_000_000))

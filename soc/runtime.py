@@ -1,0 +1,76 @@
+"""The composition root: opens the configured stores and wires collectors, enrichment and
+detections into one pipeline. Entry points (the CLI, ``soc up``) build a Platform once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from soc.config import Settings
+from soc.metrics import IngestMetrics
+from soc.pipeline import BatchObserver, Enricher, IngestStats, Pipeline
+from soc.state.db import StateDB, open_state
+from soc.state.models import Checkpoint
+from soc.status import COUNTERS_PREFIX
+from soc.stores import open_event_store
+from soc.stores.base import EventStore
+
+
+@dataclass
+class Platform:
+    """The stores of one deployment plus what the pipeline needs around them."""
+
+    settings: Settings
+    store: EventStore
+    state: StateDB
+    enrichers: list[Enricher] = field(default_factory=list)
+    observers: list[BatchObserver] = field(default_factory=list)
+    metrics: IngestMetrics = field(default_factory=IngestMetrics)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Platform:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        state = open_state(settings.state_url)
+        store = open_event_store(settings)
+        platform = cls(settings=settings, store=store, state=state)
+        platform.enrichers = build_enrichers(platform)
+        platform.observers = build_observers(platform)
+        return platform
+
+    def pipeline(self) -> Pipeline:
+        stats = IngestStats(listeners=[self.metrics.count])
+        return Pipeline(
+            self.store,
+            batch_size=self.settings.ingest.batch_size,
+            enrichers=self.enrichers,
+            observers=self.observers,
+            stats=stats,
+        )
+
+    def save_counters(self, stats: IngestStats) -> None:
+        """Add a run's counters to the persisted totals per source type (``soc status``)."""
+        with self.state.session() as s:
+            for source_type, counters in stats.by_source_type.items():
+                name = f"{COUNTERS_PREFIX}{source_type or 'unknown'}"
+                row = s.get(Checkpoint, name)
+                totals = json.loads(row.value) if row else {}
+                for key, value in counters.as_dict().items():
+                    totals[key] = int(totals.get(key, 0)) + value
+                if row is None:
+                    s.add(Checkpoint(name=name, value=json.dumps(totals)))
+                else:
+                    row.value = json.dumps(totals)
+
+    def close(self) -> None:
+        self.store.close()
+        self.state.close()
+
+
+def build_enrichers(platform: Platform) -> list[Enricher]:
+    """Inventory, GeoIP and threat-intel enrichment for every event (see enrichment/)."""
+    return []
+
+
+def build_observers(platform: Platform) -> list[BatchObserver]:
+    """Streaming detection and alerting on every committed batch (see detections/)."""
+    return []
