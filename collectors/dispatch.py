@@ -1,0 +1,40 @@
+"""Running one raw record through a source type's parsers: events, or a dead letter with why."""
+
+from __future__ import annotations
+
+from collectors.base import DeadLetter, Parser, RawRecord
+from soc.ecs import Event
+from soc.errors import ParseError
+
+
+def parse_record(
+    parsers: tuple[Parser, ...], record: RawRecord, source_type: str, keep_bytes: int
+) -> list[Event] | DeadLetter:
+    """The first parser whose ``matches`` is true parses; a refusal becomes a dead letter.
+
+    This is the plugin loop: the one place that catches any exception, and records it.
+    """
+    for parser in parsers:
+        try:
+            if not parser.matches(record):
+                continue
+            return list(parser.parse(record))
+        except ParseError as e:
+            return _letter(record, source_type, keep_bytes, f"{parser.NAME}: {e.message}")
+        except Exception as e:  # a parser bug must not stop the stream; it is kept as data
+            reason = f"parser {parser.NAME} failed: {type(e).__name__}: {e}"
+            return _letter(record, source_type, keep_bytes, reason[:1000])
+    names = ", ".join(p.NAME for p in parsers)
+    reason = f"no parser of source type {source_type} accepts this record (tried: {names})"
+    return _letter(record, source_type, keep_bytes, reason)
+
+
+def _letter(record: RawRecord, source_type: str, keep_bytes: int, reason: str) -> DeadLetter:
+    return DeadLetter(
+        source=record.source,
+        reason=reason,
+        raw=record.data[:keep_bytes],
+        offset=record.offset,
+        source_type=source_type or record.source_type,
+        received_at=record.received_at,
+    )

@@ -1,0 +1,73 @@
+"""The fields every parsed event shares: deterministic id, dataset, origin, zone; text decoding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collectors.base import RawRecord
+from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp
+from soc.errors import RecordRejected
+
+
+def decode_text(record: RawRecord) -> str:
+    """The record as UTF-8 text, refusing binary data and invalid encodings with a clear reason."""
+    data = record.data
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise RecordRejected(f"binary data: NUL byte at offset {nul} of the record")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RecordRejected(f"invalid UTF-8 at byte {e.start} of the record") from e
+
+
+def new_event(
+    record: RawRecord,
+    *,
+    dataset: str,
+    module: str,
+    original: str | None,
+    kind: str = "event",
+    part: int | None = None,
+) -> Event:
+    """A fresh ECS event carrying the record's identity and origin.
+
+    ``part`` distinguishes several events made from one record (the id must still be stable).
+    """
+    raw = record.data if part is None else record.data + b"\x00#" + str(part).encode()
+    event: dict[str, Any] = {
+        "id": event_id(record.source, raw, record.offset),
+        "kind": kind,
+        "dataset": dataset,
+        "module": module,
+    }
+    if original is not None:
+        event["original"] = original
+    doc: Event = {
+        "@timestamp": format_timestamp(record.received_at),
+        "ecs": {"version": ECS_VERSION},
+        "event": event,
+    }
+    if record.offset is not None:
+        doc["log"] = {"file": {"path": record.source}, "offset": record.offset}
+    elif record.peer:
+        doc["log"] = {"source": {"address": record.peer}}
+    if record.zone or record.agency:
+        soc: dict[str, Any] = {}
+        if record.zone:
+            soc["zone"] = record.zone
+        if record.agency:
+            soc["agency_id"] = record.agency
+        doc["soc"] = soc
+    return doc
+
+
+def to_int(value: Any) -> int | None:
+    """An integer from JSON or text, or None when it is not one (never raises)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,66 @@
+"""The explicit registry of source types: how input is split into records, which parsers read it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+
+from collectors.base import Parser, Reader
+from collectors.linux_auth import LinuxAuthParser
+from collectors.readers import LineReader
+from collectors.suricata_eve import SuricataEveParser
+from collectors.syslog import SyslogParser
+from collectors.syslog_routing import ProgramParser
+from soc.config import IngestSettings
+from soc.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SourceType:
+    """A named input format: its reader and the parsers tried in order (first match parses)."""
+
+    name: str
+    reader: Reader
+    parsers: tuple[Parser, ...]
+    keep_bytes: int = 65_536  # raw bytes kept in a dead letter
+
+
+def build_program_parsers() -> tuple[ProgramParser, ...]:
+    """Parsers a syslog message is routed to, in the order they are asked to claim it."""
+    parsers: tuple[ProgramParser, ...] = (LinuxAuthParser(),)
+    _unique(p.NAME for p in parsers)
+    return parsers
+
+
+def build_source_types(ingest: IngestSettings, *, local_tz: tzinfo = UTC) -> dict[str, SourceType]:
+    """Every source type keyed by NAME; ``local_tz`` is the time zone of RFC 3164 senders."""
+
+    def lines(name: str) -> LineReader:
+        return LineReader(ingest.max_record_bytes, ingest.dead_letter_keep_bytes, source_type=name)
+
+    keep = ingest.dead_letter_keep_bytes
+    syslog = SyslogParser(build_program_parsers(), local_tz=local_tz)
+    types = (
+        SourceType("suricata-eve", lines("suricata-eve"), (SuricataEveParser(),), keep),
+        SourceType("syslog", lines("syslog"), (syslog,), keep),
+    )
+    _unique(t.name for t in types)
+    return {t.name: t for t in types}
+
+
+def source_type(types: dict[str, SourceType], name: str) -> SourceType:
+    """Look a source type up, or explain which ones exist."""
+    try:
+        return types[name]
+    except KeyError:
+        known = ", ".join(sorted(types))
+        raise ConfigError(f"unknown source type {name!r}", hint=f"use one of: {known}") from None
+
+
+def _unique(names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigError(f"duplicate registration of {name!r}")
+        seen.add(name)

@@ -1,0 +1,81 @@
+"""Syslog lines (RFC 3164, RFC 5424, files) → generic ECS syslog events, routed by program."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, tzinfo
+from typing import Any
+
+from collectors.base import Parser, RawRecord
+from collectors.envelope import decode_text, new_event
+from collectors.syslog_header import FACILITIES, SEVERITIES, SyslogHeader, parse_header
+from collectors.syslog_routing import ProgramParser
+from soc.ecs import Event, format_timestamp
+from soc.errors import ParseError
+
+
+class SyslogParser(Parser):
+    """Any text line is a valid syslog event; known programs add their dataset and fields."""
+
+    NAME = "syslog"
+    DATASET = "syslog"
+
+    def __init__(self, programs: Sequence[ProgramParser] = (), *, local_tz: tzinfo = UTC) -> None:
+        self.programs = tuple(programs)
+        self.local_tz = local_tz
+
+    def matches(self, record: RawRecord) -> bool:
+        return bool(record.data.strip())
+
+    def parse(self, record: RawRecord) -> Iterable[Event]:
+        text = decode_text(record).rstrip("\r\n")
+        if not text.strip():
+            raise ParseError("empty syslog message")
+        header = parse_header(text, record.received_at, self.local_tz)
+        event = new_event(record, dataset=self.DATASET, module="syslog", original=text)
+        if header.timestamp is not None:
+            event["@timestamp"] = format_timestamp(header.timestamp)
+        _map_header(event, header)
+        self._route(event, header)
+        return [event]
+
+    def _route(self, event: Event, header: SyslogHeader) -> None:
+        for program in self.programs:
+            if not program.claims(header.appname, header.message):
+                continue
+            event["event"]["dataset"] = program.DATASET
+            event["event"]["module"] = program.MODULE
+            try:
+                program.apply(event, header)
+            except ParseError as e:
+                event.setdefault("tags", []).append(f"_{program.NAME}_unparsed")
+                event.setdefault("error", {})["message"] = e.message
+            return
+
+
+def _map_header(event: Event, header: SyslogHeader) -> None:
+    syslog: dict[str, Any] = {}
+    if header.priority is not None:
+        facility, severity = header.priority >> 3, header.priority & 7
+        syslog["priority"] = header.priority
+        syslog["facility"] = {"code": facility, "name": FACILITIES[facility]}
+        syslog["severity"] = {"code": severity, "name": SEVERITIES[severity]}
+        event["log"] = {**event.get("log", {}), "level": SEVERITIES[severity]}
+    if header.version is not None:
+        syslog["version"] = str(header.version)
+    for key in ("hostname", "appname", "procid", "msgid"):
+        value = getattr(header, key)
+        if value:
+            syslog[key] = value
+    if header.structured_data:
+        syslog["structured_data"] = header.structured_data
+    if syslog:
+        event.setdefault("log", {})["syslog"] = syslog
+    if header.hostname:
+        event["host"] = {"hostname": header.hostname, "name": header.hostname}
+    if header.appname:
+        process: dict[str, Any] = {"name": header.appname}
+        if header.procid and header.procid.isdigit():
+            process["pid"] = int(header.procid)
+        event["process"] = process
+    event["message"] = header.message
