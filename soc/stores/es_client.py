@@ -27,8 +27,12 @@ def build_client(
     *,
     environ: Mapping[str, str] | None = None,
     allow_plaintext: bool = False,
+    client_options: Mapping[str, Any] | None = None,
 ) -> Elasticsearch:
-    """A client over TLS with the API key read from the environment (never stored or logged)."""
+    """A client over TLS with the API key read from the environment (never stored or logged).
+
+    ``client_options`` go to the client unchanged (``http_compress``, a test ``node_class``).
+    """
     plain = [h for h in settings.hosts if not h.lower().startswith("https://")]
     if plain and not allow_plaintext:
         raise ConfigError(
@@ -44,19 +48,19 @@ def build_client(
         log.warning("no API key in $%s: connecting without authentication", settings.api_key_env)
     if not settings.verify_certs:
         log.warning("TLS certificate verification is off for Elasticsearch: use only in a lab")
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {
+        "hosts": list(settings.hosts),
+        "api_key": api_key,
+        "verify_certs": settings.verify_certs,
+        "request_timeout": settings.request_timeout,
+        # Retries are ours (with backoff, and per bulk item): the transport must not add more.
+        "max_retries": 0,
+        "retry_on_timeout": False,
+    }
     if settings.ca_certs is not None:
         options["ca_certs"] = str(settings.ca_certs)
-    return Elasticsearch(
-        hosts=list(settings.hosts),
-        api_key=api_key,
-        verify_certs=settings.verify_certs,
-        request_timeout=settings.request_timeout,
-        # Retries are ours (with backoff, and per bulk item): the transport must not add more.
-        max_retries=0,
-        retry_on_timeout=False,
-        **options,
-    )
+    options.update(client_options or {})
+    return Elasticsearch(**options)
 
 
 def is_retryable(error: Exception) -> bool:
