@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from collectors.base import RawRecord
-from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp
+from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp, set_field
 from soc.errors import RecordRejected
 
 
@@ -71,3 +72,16 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
+
+
+def set_ip(event: Event, dotted: str, value: str | None) -> bool:
+    """Set ``dotted`` to the normalised address when ``value`` is an IP; say whether it was."""
+    if not value:
+        return False
+    try:
+        address = ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:a.b.c.d is an IPv4 client
+    set_field(event, dotted, str(mapped or address))
+    return True

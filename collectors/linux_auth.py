@@ -13,7 +13,10 @@ from soc.ecs import Event, set_field
 _SSH_LOGIN = re.compile(
     r"(Accepted|Failed) (\S+) for (invalid user )?(\S*?) from (\S+) port (\d+)(?: (ssh\d?))?"
 )
-_SSH_INVALID = re.compile(r"[Ii]nvalid user (\S*) from (\S+)(?: port (\d+))?")
+_SSH_INVALID = re.compile(r"(?:[Ii]nvalid|illegal) user (\S*) from (\S+)(?: port (\d+))?")
+_SSH_PAM_ERROR = re.compile(r"error: PAM: .* for (?:illegal user )?(\S+) from (\S+)")
+_SSH_PEER = re.compile(r"(?:Read error from remote host|^Address) (\S+?)[: ]")
+_SOLARIS_ID = re.compile(r"\[ID \d+ [\w.]+\] ")
 _SSH_NOT_ALLOWED = re.compile(r"User (\S+) from (\S+) not allowed because")
 _SSH_MAX_TRIES = re.compile(
     r"(?:error: )?maximum authentication attempts exceeded for (?:invalid user )?(\S+) "
@@ -22,7 +25,7 @@ _SSH_MAX_TRIES = re.compile(
 _SSH_CONN = re.compile(
     r"(?:Connection closed by|Disconnected from|Received disconnect from|Connection reset by|"
     r"Did not receive identification string from|Bad protocol version identification .* from|"
-    r"Unable to negotiate with|Timeout before authentication for)"
+    r"Unable to negotiate with|Timeout before authentication for|Disconnecting)"
     r"(?: (?:authenticating |invalid )?user (\S+))? (\S+?)(?: port (\d+))?(?:[: ]|$)"
 )
 _SSH_REVERSE = re.compile(r"reverse mapping checking getaddrinfo for (\S+) \[(\S+)\]")
@@ -64,6 +67,8 @@ def _user(event: Event, name: str | None) -> None:
 
 
 def _sshd(event: Event, message: str) -> bool:
+    if prefix := _SOLARIS_ID.match(message):
+        message = message[prefix.end() :]
     if m := _SSH_LOGIN.match(message):
         result, method, invalid, user, ip, port, _ = m.groups()
         _auth(event, "success" if result == "Accepted" else "failure", "ssh_login")
@@ -75,9 +80,10 @@ def _sshd(event: Event, message: str) -> bool:
             set_field(event, "linux.auth.ssh.invalid_user", True)
         return True
     for pattern, action in (
-        (_SSH_INVALID, "ssh_invalid_user"),
-        (_SSH_NOT_ALLOWED, "ssh_user_not_allowed"),
         (_SSH_MAX_TRIES, "ssh_max_attempts"),
+        (_SSH_NOT_ALLOWED, "ssh_user_not_allowed"),
+        (_SSH_PAM_ERROR, "ssh_pam_error"),
+        (_SSH_INVALID, "ssh_invalid_user"),
     ):
         if m := pattern.search(message):
             _auth(event, "failure", action)
@@ -90,6 +96,10 @@ def _sshd(event: Event, message: str) -> bool:
 
 
 def _sshd_connection(event: Event, message: str) -> bool:
+    if m := _SSH_PEER.search(message):
+        event["event"].update(category=["network"], type=["connection"], action="ssh_connection")
+        _ip_or_domain(event, "source", m.group(1))
+        return True
     if m := _SSH_REVERSE.search(message):
         event["event"].update(category=["network"], type=["connection"], action="ssh_reverse_dns")
         _ip_or_domain(event, "source", m.group(2))

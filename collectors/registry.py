@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 from collectors.base import Parser, Reader
+from collectors.cisco_asa import CiscoAsaParser
+from collectors.fortigate import FortiGateParser
 from collectors.linux_auth import LinuxAuthParser
+from collectors.netfilter import NetfilterParser
+from collectors.postfix import PostfixParser
 from collectors.readers import LineReader
 from collectors.suricata_eve import SuricataEveParser
 from collectors.syslog import SyslogParser
 from collectors.syslog_routing import ProgramParser
+from collectors.web_access import WebAccessParser
+from collectors.web_error import WebErrorParser
+from collectors.web_syslog import WebSyslogParser
 from soc.config import IngestSettings
 from soc.errors import ConfigError
 
@@ -28,7 +35,14 @@ class SourceType:
 
 def build_program_parsers() -> tuple[ProgramParser, ...]:
     """Parsers a syslog message is routed to, in the order they are asked to claim it."""
-    parsers: tuple[ProgramParser, ...] = (LinuxAuthParser(),)
+    parsers: tuple[ProgramParser, ...] = (
+        LinuxAuthParser(),
+        CiscoAsaParser(),
+        FortiGateParser(),
+        NetfilterParser(),
+        WebSyslogParser(),
+        PostfixParser(),
+    )
     _unique(p.NAME for p in parsers)
     return parsers
 
@@ -44,9 +58,19 @@ def build_source_types(ingest: IngestSettings, *, local_tz: tzinfo = UTC) -> dic
     types = (
         SourceType("suricata-eve", lines("suricata-eve"), (SuricataEveParser(),), keep),
         SourceType("syslog", lines("syslog"), (syslog,), keep),
+        _web("web-access", "web", lines("web-access"), local_tz, keep),
+        _web("nginx-access", "nginx", lines("nginx-access"), local_tz, keep),
+        _web("apache-access", "apache", lines("apache-access"), local_tz, keep),
     )
     _unique(t.name for t in types)
     return {t.name: t for t in types}
+
+
+def _web(name: str, server: str, reader: Reader, tz: tzinfo, keep: int) -> SourceType:
+    """Access lines first, error-log lines second; the server name becomes the dataset prefix."""
+    access = WebAccessParser(f"{server}.access", module=server)
+    error = WebErrorParser(local_tz=tz, dataset=f"{server}.error")
+    return SourceType(name, reader, (access, error), keep)
 
 
 def source_type(types: dict[str, SourceType], name: str) -> SourceType:

@@ -192,6 +192,9 @@ def _take_host_and_tag(header: SyslogHeader, rest: str, *, had_time: bool) -> No
     if _tag(header, first):
         header.message = after_first
         return
+    if first.startswith("%"):  # a Cisco message id right after the time: no host, no tag
+        header.message = rest
+        return
     header.hostname = first or None
     second, _, after_second = after_first.partition(" ")
     if second == ":" or _tag(header, second):  # ":" alone: Cisco's "host : %ASA-…"

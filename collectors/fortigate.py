@@ -1,0 +1,162 @@
+"""FortiGate (FortiOS v3–v7) key=value logs → ECS ``fortinet.firewall``: traffic, UTM, events."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from collectors.envelope import to_int
+from collectors.syslog_header import SyslogHeader
+from collectors.syslog_routing import ProgramParser
+from soc.ecs import Event, format_timestamp, set_field
+
+_PAIR = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_UI_PEER = re.compile(r"\(([\d.:a-fA-F]+)\)")
+_DENIED = frozenset(
+    {"deny", "denied", "blocked", "block", "dropped", "drop", "reset", "clear_session"}
+)
+_ALLOWED = frozenset({"accept", "pass", "passthrough", "allowed", "close", "client-rst"})
+_FIELDS = (  # FortiOS key (v5+ first, then v3/v4 spellings) → ECS field
+    (("srcip", "src"), "source.ip"),
+    (("dstip", "dst"), "destination.ip"),
+    (("srcport", "src_port"), "source.port"),
+    (("dstport", "dst_port"), "destination.port"),
+    (("srcintf", "src_int"), "observer.ingress.interface.name"),
+    (("dstintf", "dst_int"), "observer.egress.interface.name"),
+    (("sentbyte", "sent"), "source.bytes"),
+    (("rcvdbyte", "rcvd"), "destination.bytes"),
+    (("devname",), "observer.name"),
+    (("devid", "device_id"), "observer.serial_number"),
+    (("logid", "log_id"), "event.code"),
+    (("policyid",), "rule.id"),
+    (("hostname",), "url.domain"),
+    (("url",), "url.path"),
+    (("service",), "network.application"),
+    (("remip",), "source.ip"),
+    (("sessionid",), "network.session_id"),
+    (("srccountry",), "source.geo.country_name"),
+    (("dstcountry",), "destination.geo.country_name"),
+)
+_INT_FIELDS = frozenset(
+    {"source.port", "destination.port", "source.bytes", "destination.bytes", "rule.id"}
+)
+_VENDOR_KEYS = (
+    "type", "subtype", "eventtype", "level", "vd", "action", "status", "logdesc",
+    "attack", "attackid", "profile", "reason", "ui", "direction", "app", "catdesc",
+)  # fmt: skip
+_TRANSPORT = {"1": "icmp", "6": "tcp", "17": "udp", "47": "gre", "50": "esp", "58": "ipv6-icmp"}
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """FortiOS ``key=value`` / ``key="quoted value"`` pairs (later keys win)."""
+    pairs = {}
+    for key, value in _PAIR.findall(text):
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1].replace('\\"', '"')
+        pairs[key] = value
+    return pairs
+
+
+class FortiGateParser(ProgramParser):
+    """Key=value records recognised by their ``logid``/``devid`` keys, whatever the program."""
+
+    NAME = "fortigate"
+    DATASET = "fortinet.firewall"
+    MODULE = "fortinet"
+
+    def claims(self, program: str | None, message: str) -> bool:
+        head = message[:400]
+        return ("logid=" in head or "log_id=" in head) and "type=" in head
+
+    def apply(self, event: Event, header: SyslogHeader) -> None:
+        pairs = parse_pairs(header.message)
+        event["observer"] = {"vendor": "Fortinet", "product": "FortiGate", "type": "firewall"}
+        _timestamp(event, pairs, header.timestamp.tzinfo if header.timestamp else None)
+        for keys, dotted in _FIELDS:
+            value = next((pairs[k] for k in keys if pairs.get(k) not in (None, "", "N/A")), None)
+            if value is not None:
+                _set(event, dotted, value)
+        set_field(event, "fortinet.firewall", _vendor_fields(pairs))
+        _meaning(event, pairs)
+        if message := pairs.get("msg") or pairs.get("logdesc"):
+            event["message"] = message
+
+
+def _set(event: Event, dotted: str, value: str) -> None:
+    if dotted.endswith(".ip"):
+        try:
+            value = str(ipaddress.ip_address(value))
+        except ValueError:
+            return
+    if dotted in _INT_FIELDS:
+        number = to_int(value)
+        if number is None:
+            return
+        set_field(event, dotted, number)
+        return
+    set_field(event, dotted, value)
+
+
+def _vendor_fields(pairs: dict[str, str]) -> dict[str, Any]:
+    keep = _VENDOR_KEYS
+    return {k: pairs[k] for k in keep if pairs.get(k) not in (None, "")}
+
+
+def _timestamp(event: Event, pairs: dict[str, str], local_tz: tzinfo | None) -> None:
+    epoch = to_int(pairs.get("eventtime") or pairs.get("logtime"))
+    if epoch:
+        for scale in (1, 1_000, 1_000_000, 1_000_000_000):
+            if epoch / scale < 10_000_000_000:
+                moment = datetime.fromtimestamp(epoch / scale, UTC)
+                event["@timestamp"] = format_timestamp(moment)
+                return
+    # The device's own date and time beat a relay's header (which may lack the year).
+    date, time = pairs.get("date"), (pairs.get("time") or "").replace(" ", "")
+    if date and time:
+        try:
+            moment = datetime.fromisoformat(f"{date}T{time}{pairs.get('tz', '')}")
+        except ValueError:
+            return
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=local_tz or UTC)
+        event["@timestamp"] = format_timestamp(moment)
+
+
+def _meaning(event: Event, pairs: dict[str, str]) -> None:
+    kind, subtype = pairs.get("type", ""), pairs.get("subtype", "")
+    action = (pairs.get("action") or pairs.get("status") or "").lower()
+    if action:
+        event["event"]["action"] = action
+    proto = _TRANSPORT.get(pairs.get("proto", ""))
+    if proto:
+        set_field(event, "network.transport", proto)
+    if kind in ("traffic", "utm", "anomaly") and action:
+        verdict = "denied" if action in _DENIED else "allowed" if action in _ALLOWED else "info"
+        category = "network" if kind == "traffic" else "intrusion_detection"
+        event["event"].update(category=[category], type=[verdict])
+        if kind != "traffic" and (verdict == "denied" or kind == "anomaly"):
+            event["event"]["kind"] = "alert"
+    if attack := pairs.get("attack"):
+        set_field(event, "rule.name", attack)
+    _admin(event, pairs, subtype, action)
+
+
+def _admin(event: Event, pairs: dict[str, str], subtype: str, action: str) -> None:
+    user = pairs.get("user")
+    if user and user not in ("N/A", ""):
+        set_field(event, "user.name", user)
+    peer = _UI_PEER.search(pairs.get("ui", ""))
+    if peer:
+        _set(event, "source.ip", peer.group(1))
+    status = pairs.get("status", "")
+    if action in ("login", "logout") or "login" in action:
+        failed = status == "failed" or "fail" in action
+        event["event"].update(
+            category=["authentication"],
+            type=["end" if action == "logout" else "start"],
+            outcome="failure" if failed else "success",
+        )
+    elif subtype == "system" and pairs.get("cfgpath"):
+        event["event"].update(category=["configuration"], type=["change"])
