@@ -1,0 +1,75 @@
+"""``soc up`` and ``soc dashboard``: the long-running processes of the embedded deployment."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from collectors.ingest import ingest_files
+from collectors.registry import build_source_types
+from soc.config import Settings
+from soc.demo import write_demo_files
+from soc.runtime import Platform
+from soc.scheduler import Scheduler
+from soc_dashboard.accounts import DEMO_PASSWORD, ensure_bootstrap_admin, ensure_demo_users
+from soc_dashboard.app import create_app
+from soc_dashboard.server import serve
+
+log = logging.getLogger(__name__)
+
+
+def load_demo(platform: Platform) -> dict[str, dict[str, int]]:
+    """Ingest the demo source files through the real pipeline (idempotent); return counters."""
+    settings = platform.settings
+    types = build_source_types(settings.ingest, local_tz=ZoneInfo(settings.console.timezone))
+    counts: dict[str, dict[str, int]] = {}
+    for type_name, path in write_demo_files(settings.home / "demo").items():
+        pipeline = platform.pipeline()
+        ingest_files([path], types[type_name], pipeline)
+        platform.save_counters(pipeline.stats)
+        counts[type_name] = pipeline.stats.total.as_dict()
+    return counts
+
+
+def _serve_console(platform: Platform, host: str | None, port: int | None) -> None:
+    settings = platform.settings
+    host = host or settings.console.host
+    port = port or settings.console.port
+    app = create_app(settings, state=platform.state, store=platform.store)
+    print(f"console: http://{host}:{port}/", flush=True)
+    serve(app, host, port)
+
+
+def run_up(settings: Settings, *, demo: bool, host: str | None, port: int | None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    platform = Platform.open(settings)
+    scheduler = Scheduler(build_jobs(platform))
+    try:
+        ensure_bootstrap_admin(platform.state, settings.home)
+        if demo:
+            created = ensure_demo_users(platform.state)
+            if created:
+                print(f"demo accounts: {', '.join(created)} (password: {DEMO_PASSWORD})")
+            for type_name, counts in load_demo(platform).items():
+                print(f"demo {type_name}: {counts}", flush=True)
+        scheduler.start()
+        _serve_console(platform, host, port)
+    finally:
+        scheduler.stop()
+        platform.close()
+    return 0
+
+
+def run_dashboard(settings: Settings, *, host: str | None, port: int | None) -> int:
+    platform = Platform.open(settings)
+    try:
+        ensure_bootstrap_admin(platform.state, settings.home)
+        _serve_console(platform, host, port)
+    finally:
+        platform.close()
+    return 0
+
+
+def build_jobs(platform: Platform) -> list:  # type: ignore[type-arg]
+    """Scheduled work of ``soc up``: scheduled detections, compliance evaluation."""
+    return []
