@@ -15,13 +15,13 @@ MAX_RESULT_WINDOW = 10_000  # index.max_result_window: deeper pages need search_
 MAX_BUCKETS = 10_000
 MAX_IDS = 65_536  # index.max_terms_count
 MAX_TEXT_CHARS = 4_096
-_FIELD_NAME = re.compile(r"^@?[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}$")
+_FIELD_NAME = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}")
 _ANALYSED = frozenset(TEXT_FIELDS)
 
 
 def check_field(name: str) -> str:
     """A dotted ECS field name, refused before it reaches the cluster if it is not one."""
-    if not _FIELD_NAME.match(name) or ".." in name or name.endswith("."):
+    if not _FIELD_NAME.fullmatch(name) or ".." in name or name.endswith("."):
         raise StoreError(
             f"not a field name: {name!r}", hint="use a dotted ECS name such as source.ip"
         )

@@ -21,7 +21,7 @@ TOTAL_FIELDS_LIMIT = 2000
 DEFAULT_RETENTION_DAYS = 365
 MANAGED_BY = "soc-platform"
 
-_PREFIX = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
+_PREFIX = re.compile(r"[a-z0-9][a-z0-9._-]{0,200}")
 
 
 def _names(text: str) -> list[str]:
@@ -184,7 +184,7 @@ class IndexLayout:
     refresh_interval: str = "5s"
 
     def __post_init__(self) -> None:
-        if not _PREFIX.match(self.prefix):
+        if not _PREFIX.fullmatch(self.prefix):
             raise ConfigError(
                 f"invalid Elasticsearch index prefix {self.prefix!r}",
                 hint="use lower-case letters, digits, '.', '_' or '-' (e.g. logs-soc)",
