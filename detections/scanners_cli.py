@@ -1,9 +1,12 @@
-"""Command-line subcommands of this package (registered by soc.cli.main)."""
+"""Command-line subcommands of the file and network scanners: ``soc yara`` and ``soc suricata``."""
 
 from __future__ import annotations
 
 import argparse
 
+from detections.yara.commands import register_yara
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add this package's subcommands (none yet)."""
+    """Add ``yara`` and ``suricata`` with their actions."""
+    register_yara(sub)

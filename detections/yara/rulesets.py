@@ -16,6 +16,8 @@ from soc.errors import DetectionError
 RULE_SUFFIXES = (".yar", ".yara")
 PROJECT_RULESET = "soc"
 PROJECT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules" / "yara"
+# Folder names that say nothing about a rule set: the parent's name is used instead.
+_GENERIC_DIR_NAMES = {"yara", "rules", "yara-rules", "yara_rules", "signatures"}
 
 # Variables some public rule sets (signature-base) expect; real values are given per scanned file.
 DEFAULT_EXTERNALS: dict[str, str] = {
@@ -73,7 +75,9 @@ def rule_roots(
     taken = {r.name for r in roots}
     for path in extra:
         resolved = Path(path).expanduser().resolve()
-        base = resolved.stem if resolved.is_file() else resolved.name
+        base = resolved.stem if resolved.suffix.lower() in RULE_SUFFIXES else resolved.name
+        if base.lower() in _GENERIC_DIR_NAMES and resolved.parent.name:
+            base = resolved.parent.name
         name, n = base or "rules", 2
         while name in taken:
             name, n = f"{base}-{n}", n + 1
