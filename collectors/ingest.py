@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from collectors.base import DeadLetter, source_key
 from collectors.dispatch import parse_record
@@ -28,7 +30,8 @@ def ingest_files(
     """Read, parse and hand every record of ``paths`` to ``sink``, then flush it.
 
     ``progress`` receives the number of bytes consumed since its previous call (a progress bar's
-    ``advance``). Unreadable paths are refused before anything is ingested.
+    ``advance``). ``.gz`` files and ``.zip`` archives (each member a source) are read in place.
+    Missing paths are refused before anything is ingested.
     """
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -36,12 +39,35 @@ def ingest_files(
     sink.source_type = source_type.name
     for path in paths:
         try:
-            stream = path.open("rb")
-        except OSError as e:
-            raise SocError(f"cannot open: {e.strerror}", source=path) from e
-        with stream:
-            ingest_stream(stream, source_key(path), source_type, sink, progress)
+            if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+                _ingest_zip(path, source_type, sink)
+                if progress is not None:
+                    progress(path.stat().st_size)
+                continue
+            packed = path.suffix.lower() == ".gz"
+            with _open(path, packed) as stream:
+                report = None if packed else progress
+                ingest_stream(stream, source_key(path), source_type, sink, report)
+            if progress is not None and packed:
+                progress(path.stat().st_size)
+        except (OSError, zipfile.BadZipFile, EOFError) as e:
+            raise SocError(f"cannot read: {e}", source=path) from e
     sink.flush()
+
+
+def _open(path: Path, packed: bool) -> BinaryIO:
+    return cast(BinaryIO, gzip.open(path, "rb") if packed else path.open("rb"))
+
+
+def _ingest_zip(path: Path, source_type: SourceType, sink: Pipeline) -> None:
+    """Each member of a zip archive is a source of its own (``archive.zip!member``)."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            with archive.open(member) as stream:
+                source = f"{source_key(path)}!{member.filename}"
+                ingest_stream(cast(BinaryIO, stream), source, source_type, sink)
 
 
 def ingest_stream(
@@ -71,18 +97,22 @@ def ingest_stream(
                     pending = []
         if read % COUNT_EVERY == 0:
             sink.stats.add(name, read=COUNT_EVERY)
-            reported = _advance(progress, item.offset, reported)
+            reported = _advance(progress, stream, reported)
     if pending:
         sink.emit(pending)
     sink.stats.add(name, read=read % COUNT_EVERY)
-    if progress is not None:
-        end = stream.tell()
-        if end > reported:
-            progress(end - reported)
+    _advance(progress, stream, reported)
 
 
-def _advance(progress: Callable[[int], None] | None, offset: int | None, reported: int) -> int:
-    if progress is None or offset is None or offset <= reported:
+def _advance(progress: Callable[[int], None] | None, stream: BinaryIO, reported: int) -> int:
+    """Report the bytes consumed since ``reported`` (a stream position); return the new one."""
+    if progress is None:
         return reported
-    progress(offset - reported)
-    return offset
+    try:
+        position = stream.tell()
+    except (OSError, ValueError):
+        return reported
+    if position > reported:
+        progress(position - reported)
+        return position
+    return reported

@@ -8,6 +8,7 @@ from datetime import UTC, tzinfo
 
 from collectors.base import Parser, Reader
 from collectors.cisco_asa import CiscoAsaParser
+from collectors.evtx_reader import EvtxReader
 from collectors.fortigate import FortiGateParser
 from collectors.linux_auth import LinuxAuthParser
 from collectors.netfilter import NetfilterParser
@@ -19,6 +20,7 @@ from collectors.syslog_routing import ProgramParser
 from collectors.web_access import WebAccessParser
 from collectors.web_error import WebErrorParser
 from collectors.web_syslog import WebSyslogParser
+from collectors.windows_json import WindowsJsonParser
 from soc.config import IngestSettings
 from soc.errors import ConfigError
 
@@ -61,6 +63,8 @@ def build_source_types(ingest: IngestSettings, *, local_tz: tzinfo = UTC) -> dic
         _web("web-access", "web", lines("web-access"), local_tz, keep),
         _web("nginx-access", "nginx", lines("nginx-access"), local_tz, keep),
         _web("apache-access", "apache", lines("apache-access"), local_tz, keep),
+        SourceType("windows-json", lines("windows-json"), (WindowsJsonParser(),), keep),
+        SourceType("evtx", EvtxReader(ingest.max_record_bytes), (WindowsJsonParser(),), keep),
     )
     _unique(t.name for t in types)
     return {t.name: t for t in types}
