@@ -148,8 +148,18 @@ class ElasticsearchEventStore(EventStore):
                 raise unavailable(e, "create the dead-letter index") from e
 
     def _setup_once(self) -> None:
-        if not self._ready:
+        if self._ready:
+            return
+        try:
             self.ensure_setup()
+        except StoreUnavailable as e:
+            cause = e.__cause__
+            if not (isinstance(cause, ApiError) and cause.meta.status == 403):
+                raise
+            # A least-privilege writer key may not manage templates: an administrator installs
+            # them once (python -m soc.stores.es_setup); writing goes on meanwhile.
+            log.warning("this API key cannot install the index templates: %s", e.message)
+            self._ready = True
 
     # -- writing ---------------------------------------------------------------------------
 

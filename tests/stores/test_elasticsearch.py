@@ -31,6 +31,7 @@ from collectors.base import DeadLetter
 from soc.config import ElasticsearchSettings
 from soc.ecs import Event, event_id
 from soc.errors import ConfigError, StoreError, StoreUnavailable
+from soc.stores import es_setup
 from soc.stores.base import Bucket, EventQuery
 from soc.stores.elasticsearch import ElasticsearchEventStore, PartialWriteError
 from soc.stores.es_bulk import Backoff
@@ -445,6 +446,24 @@ def test_writers_with_least_privilege_skip_setup(cluster: FakeCluster, pauses: P
     assert [endpoint_of(r.method, r.path) for r in cluster.requests] == ["bulk"]
 
 
+def test_a_writer_key_without_template_rights_still_writes(
+    cluster: FakeCluster, pauses: Pauses, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(cluster, pauses)
+    cluster.script["get_policy"] = [error("security_exception", "action [read_ilm] denied", 403)]
+    assert store.write([make_event(1)]).ingested == 1
+    assert "cannot install the index templates" in caplog.text
+    assert cluster.sent("put_template") == []
+
+
+def test_other_setup_failures_stop_the_write(cluster: FakeCluster, pauses: Pauses) -> None:
+    store = open_store(cluster, pauses, retries=0)
+    cluster.script["get_policy"] = [NodeUnreachable("down")]
+    with pytest.raises(StoreUnavailable):
+        store.write([make_event(1)])
+    assert cluster.sent("bulk") == []
+
+
 def test_dead_letters_keep_raw_bytes_base64_under_a_stable_id(
     cluster: FakeCluster, pauses: Pauses
 ) -> None:
@@ -556,3 +575,36 @@ def test_the_store_builds_its_own_client_from_settings(monkeypatch: pytest.Monke
     assert store.NAME == "elasticsearch"
     assert store.layout.events_pattern == "logs-soc-events-*"
     store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# python -m soc.stores.es_setup
+# ---------------------------------------------------------------------------------------------
+
+
+def test_setup_command_installs_the_layout(
+    cluster: FakeCluster,
+    pauses: Pauses,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "soc.toml"
+    config.write_text('[store.elasticsearch]\ndata_stream_prefix = "logs-hue"\n', "utf-8")
+
+    def on_fake_cluster(settings: ElasticsearchSettings) -> ElasticsearchEventStore:
+        return ElasticsearchEventStore(settings, cluster.client(settings), backoff=pauses.backoff())
+
+    monkeypatch.setattr(es_setup, "ElasticsearchEventStore", on_fake_cluster)
+    assert es_setup.main(["--config", str(config)]) == 0
+    assert set(cluster.templates) == {"logs-hue-events", "logs-hue-deadletter"}
+    assert "logs-hue-events" in capsys.readouterr().out
+
+
+def test_setup_command_reports_errors_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "soc.toml"
+    config.write_text('[store.elasticsearch]\nhosts = ["http://es:9200"]\n', "utf-8")
+    assert es_setup.main(["--config", str(config)]) == 2
+    assert "not https" in capsys.readouterr().err

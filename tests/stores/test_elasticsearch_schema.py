@@ -147,7 +147,7 @@ def test_invalid_prefixes_are_refused(prefix: str) -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"retention_days": 0}, {"shards": 0}, {"replicas": -1}])
-def test_invalid_sizing_is_refused(kwargs: dict[str, int]) -> None:
+def test_invalid_sizing_is_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
         IndexLayout(**kwargs)
 
