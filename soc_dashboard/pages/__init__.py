@@ -1,0 +1,1 @@
+"""Console pages; Dash imports every module here that calls ``register_page``."""

@@ -1,0 +1,1 @@
+"""Pure functions behind the pages: queries over the stores and data → components, no callbacks."""
