@@ -11,7 +11,7 @@ from soc.ecs import Event
 
 Level = Literal["informational", "low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("informational", "low", "medium", "high", "critical")
-Engine = Literal["sigma", "suricata", "yara", "compliance"]
+ENGINES = ("sigma", "suricata", "yara", "compliance")  # values of RuleInfo.engine and Alert.engine
 
 
 def normalise_level(value: object) -> Level:
@@ -31,7 +31,7 @@ class RuleInfo:
     title: str
     level: Level = "medium"
     tags: tuple[str, ...] = ()
-    engine: Engine = "sigma"
+    engine: str = "sigma"
     source: str = ""  # file the rule came from
     description: str = ""
     status: str = ""

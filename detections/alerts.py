@@ -1,0 +1,206 @@
+"""The alert model: drafts from rule matches and from other engines' alert events, severity,
+entities, and the group key under which identical alerts are counted instead of repeated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from detections.base import Level, Match, RuleInfo, normalise_level
+from soc.ecs import Event, get_field, parse_timestamp, utc_now
+
+LEVEL_SEVERITY: dict[str, int] = {
+    "informational": 10,
+    "low": 30,
+    "medium": 50,
+    "high": 70,
+    "critical": 90,
+}
+# A system's approved security level (cấp độ 1–5) raises the severity of what happens on it.
+SECURITY_LEVEL_BONUS = {1: 0, 2: 0, 3: 5, 4: 10, 5: 15}
+
+# Where each entity of an alert is read from, first present wins.
+ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "host": ("host.name", "host.hostname", "winlog.computer_name", "observer.hostname"),
+    "user": (
+        "user.name",
+        "winlog.event_data.TargetUserName",
+        "winlog.event_data.SubjectUserName",
+        "winlog.event_data.User",
+    ),
+    "source_ip": ("source.ip", "client.ip", "winlog.event_data.IpAddress"),
+    "destination_ip": ("destination.ip", "server.ip", "winlog.event_data.DestinationIp"),
+    "system": ("soc.system_id",),
+    "agency": ("soc.agency_id", "organization.id"),
+    "file": ("file.path",),
+}
+# Entities that make two hits "the same alert" (agency follows from system/host).
+GROUP_ENTITIES = ("host", "user", "source_ip", "destination_ip", "system", "file")
+_EMPTY = {"", "-", "null", "none"}
+
+
+def severity(level: str, security_level: int | None) -> int:
+    base = LEVEL_SEVERITY.get(level, 50)
+    return min(100, base + SECURITY_LEVEL_BONUS.get(security_level or 0, 0))
+
+
+def entities_of(event: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, paths in ENTITY_FIELDS.items():
+        for path in paths:
+            value = get_field(event, path)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if value is not None and str(value).strip().lower() not in _EMPTY:
+                out[name] = str(value)[:255]
+                break
+    return out
+
+
+def event_time(event: Mapping[str, Any]) -> datetime:
+    text = event.get("@timestamp")
+    if isinstance(text, str):
+        try:
+            return parse_timestamp(text)
+        except ValueError:
+            pass
+    return utc_now()
+
+
+def _security_level(event: Mapping[str, Any]) -> int | None:
+    value = get_field(event, "soc.security_level")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    """An alert before grouping: what fired, on what, when, and how bad."""
+
+    engine: str
+    rule: RuleInfo
+    entities: dict[str, str]
+    event_ids: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    security_level: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> int:
+        return severity(self.rule.level, self.security_level)
+
+    @property
+    def group_key(self) -> str:
+        parts = [self.engine, self.rule.id]
+        parts += [f"{k}={self.entities.get(k, '')}" for k in GROUP_ENTITIES]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def merged(self, other: AlertDraft) -> AlertDraft:
+        ids = self.event_ids + tuple(i for i in other.event_ids if i not in self.event_ids)
+        return replace(
+            self,
+            event_ids=ids,
+            first_seen=min(self.first_seen, other.first_seen),
+            last_seen=max(self.last_seen, other.last_seen),
+            security_level=max(self.security_level or 0, other.security_level or 0) or None,
+        )
+
+
+def draft_from_match(match: Match) -> AlertDraft:
+    """A rule match (streaming or correlation) → a draft."""
+    when = event_time(match.event)
+    first = match.extra.get("first_seen")
+    return AlertDraft(
+        engine=match.rule.engine,
+        rule=match.rule,
+        entities={**entities_of(match.event), **_extra_entities(match.extra)},
+        event_ids=match.ids,
+        first_seen=first if isinstance(first, datetime) else when,
+        last_seen=when,
+        security_level=_security_level(match.event),
+        details={k: v for k, v in match.extra.items() if k not in ("first_seen", "entities")},
+    )
+
+
+def _extra_entities(extra: Mapping[str, Any]) -> dict[str, str]:
+    value = extra.get("entities")
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+_SURICATA_LEVEL: dict[int, Level] = {1: "high", 2: "medium", 3: "low"}
+
+
+def engine_of(event: Mapping[str, Any]) -> str:
+    dataset = str(get_field(event, "event.dataset") or "")
+    module = str(get_field(event, "event.module") or "")
+    for name in ("suricata", "yara"):
+        if dataset.startswith(name) or module == name:
+            return name
+    return (module or dataset.split(".")[0] or "external")[:16]
+
+
+def _engine_level(engine: str, event: Mapping[str, Any]) -> Level:
+    if engine == "suricata":
+        sev = get_field(event, "event.severity")
+        return _SURICATA_LEVEL.get(sev if isinstance(sev, int) else 0, "informational")
+    return normalise_level(get_field(event, "rule.level") or "high")
+
+
+def _attack_tags(event: Mapping[str, Any]) -> tuple[str, ...]:
+    """ATT&CK ids from Suricata rule metadata (ET: mitre_technique_id / mitre_tactic_name)."""
+    meta = get_field(event, "suricata.eve.alert.metadata") or {}
+    tags: list[str] = []
+    if isinstance(meta, Mapping):
+        for key, prefix in (("mitre_technique_id", ""), ("mitre_tactic_name", "")):
+            for value in meta.get(key) or []:
+                tags.append(f"attack.{prefix}{str(value).lower().replace('_', '-')}")
+    tags += [str(t) for t in get_field(event, "tags") or [] if str(t).startswith("attack.")]
+    return tuple(dict.fromkeys(tags))
+
+
+def draft_from_engine_alert(event: Event) -> AlertDraft | None:
+    """An ``event.kind == "alert"`` event from Suricata, YARA… → a draft; None otherwise."""
+    if get_field(event, "event.kind") != "alert":
+        return None
+    engine = engine_of(event)
+    rule_id = get_field(event, "rule.id") or get_field(event, "rule.name")
+    if rule_id is None:
+        return None
+    rule = RuleInfo(
+        id=str(rule_id)[:128],
+        title=str(get_field(event, "rule.name") or rule_id)[:512],
+        level=_engine_level(engine, event),
+        tags=_attack_tags(event),
+        engine=engine,
+        description=str(get_field(event, "rule.category") or ""),
+    )
+    when = event_time(event)
+    eid = get_field(event, "event.id")
+    return AlertDraft(
+        engine=engine,
+        rule=rule,
+        entities=entities_of(event),
+        event_ids=(str(eid),) if eid else (),
+        first_seen=when,
+        last_seen=when,
+        security_level=_security_level(event),
+    )
+
+
+def merge_drafts(drafts: Sequence[AlertDraft], window_seconds: int) -> list[AlertDraft]:
+    """Drafts with the same group key no further apart than the window become one."""
+    by_key: dict[str, list[AlertDraft]] = {}
+    for draft in sorted(drafts, key=lambda d: d.first_seen):
+        runs = by_key.setdefault(draft.group_key, [])
+        if runs and (draft.first_seen - runs[-1].last_seen).total_seconds() <= window_seconds:
+            runs[-1] = runs[-1].merged(draft)
+        else:
+            runs.append(draft)
+    return [d for runs in by_key.values() for d in runs]
