@@ -8,6 +8,8 @@ from datetime import UTC, tzinfo
 
 from collectors.base import Parser, Reader
 from collectors.cisco_asa import CiscoAsaParser
+from collectors.ecs_json import EcsJsonParser
+from collectors.egov_audit import EgovAuditParser
 from collectors.evtx_reader import EvtxReader
 from collectors.fortigate import FortiGateParser
 from collectors.linux_auth import LinuxAuthParser
@@ -65,6 +67,8 @@ def build_source_types(ingest: IngestSettings, *, local_tz: tzinfo = UTC) -> dic
         _web("apache-access", "apache", lines("apache-access"), local_tz, keep),
         SourceType("windows-json", lines("windows-json"), (WindowsJsonParser(),), keep),
         SourceType("evtx", EvtxReader(ingest.max_record_bytes), (WindowsJsonParser(),), keep),
+        SourceType("egov-json", lines("egov-json"), (EgovAuditParser(),), keep),
+        SourceType("ecs-json", lines("ecs-json"), (EcsJsonParser(),), keep),
     )
     _unique(t.name for t in types)
     return {t.name: t for t in types}
