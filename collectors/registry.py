@@ -14,6 +14,7 @@ from collectors.evtx_reader import EvtxReader
 from collectors.fortigate import FortiGateParser
 from collectors.linux_auth import LinuxAuthParser
 from collectors.netfilter import NetfilterParser
+from collectors.pcap import PacketMetadataParser, PcapReader
 from collectors.postfix import PostfixParser
 from collectors.readers import LineReader
 from collectors.suricata_eve import SuricataEveParser
@@ -69,6 +70,7 @@ def build_source_types(ingest: IngestSettings, *, local_tz: tzinfo = UTC) -> dic
         SourceType("evtx", EvtxReader(ingest.max_record_bytes), (WindowsJsonParser(),), keep),
         SourceType("egov-json", lines("egov-json"), (EgovAuditParser(),), keep),
         SourceType("ecs-json", lines("ecs-json"), (EcsJsonParser(),), keep),
+        SourceType("pcap", PcapReader(), (PacketMetadataParser(),), keep),
     )
     _unique(t.name for t in types)
     return {t.name: t for t in types}

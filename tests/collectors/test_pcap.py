@@ -1,0 +1,98 @@
+"""Packet captures: flows, DNS and HTTP metadata; bounded flow table; unreadable files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from scapy.layers.dns import DNS, DNSQR, DNSRR
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+from scapy.utils import wrpcap
+
+from collectors.base import DeadLetter, RawRecord
+from collectors.ingest import ingest_files
+from collectors.pcap import PcapReader
+from collectors.registry import SourceType
+from soc.ecs import get_field
+from soc.pipeline import Pipeline
+from soc.stores.base import EventQuery
+from soc.stores.sqlite import SqliteEventStore
+
+CLIENT, SERVER, RESOLVER = "10.1.1.10", "10.2.2.20", "10.0.0.53"
+
+
+def packets() -> list[Any]:
+    t = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+    http = (
+        b"GET /portal/login?x=1 HTTP/1.1\r\nHost: dichvucong.danang.gov.vn\r\nUser-Agent: t\r\n\r\n"
+    )
+    frames = [
+        Ether() / IP(src=CLIENT, dst=RESOLVER) / UDP(sport=5353, dport=53)
+        / DNS(id=7, rd=1, qd=DNSQR(qname="dichvucong.danang.gov.vn")),
+        Ether() / IP(src=RESOLVER, dst=CLIENT) / UDP(sport=53, dport=5353)
+        / DNS(id=7, qr=1, qd=DNSQR(qname="dichvucong.danang.gov.vn"),
+              an=DNSRR(rrname="dichvucong.danang.gov.vn", rdata=SERVER, ttl=60)),
+        Ether() / IP(src=CLIENT, dst=SERVER) / TCP(sport=40000, dport=80, flags="S"),
+        Ether() / IP(src=SERVER, dst=CLIENT) / TCP(sport=80, dport=40000, flags="SA"),
+        Ether() / IP(src=CLIENT, dst=SERVER) / TCP(sport=40000, dport=80, flags="PA") / Raw(http),
+        Ether() / IP(src=CLIENT, dst=SERVER) / TCP(sport=40000, dport=80, flags="FA"),
+    ]  # fmt: skip
+    for i, frame in enumerate(frames):
+        frame.time = t + i
+    return frames
+
+
+def write_pcap(path: Path) -> Path:
+    wrpcap(str(path), packets())
+    return path
+
+
+def test_capture_becomes_flow_dns_and_http_events(
+    tmp_path: Path, source_types: dict[str, SourceType], pipeline: Pipeline, store: SqliteEventStore
+) -> None:
+    ingest_files([write_pcap(tmp_path / "c.pcap")], source_types["pcap"], pipeline)
+    (http,) = store.search(EventQuery(dataset="network.http"))
+    assert http["@timestamp"] == "2026-01-01T00:00:04.000000Z"
+    assert http["source"] == {"ip": CLIENT, "port": 40000}
+    assert http["destination"] == {"ip": SERVER, "port": 80}
+    assert http["url"] == {
+        "original": "/portal/login?x=1",
+        "path": "/portal/login",
+        "query": "x=1",
+        "domain": "dichvucong.danang.gov.vn",
+    }
+    assert http["http"] == {"request": {"method": "GET"}, "version": "1.1"}
+    dns = store.search(EventQuery(dataset="network.dns", limit=10))
+    answer = next(e for e in dns if get_field(e, "dns.type") == "answer")
+    assert get_field(answer, "dns.question.name") == "dichvucong.danang.gov.vn"
+    assert get_field(answer, "dns.resolved_ip") == [SERVER]
+    flows = store.search(EventQuery(dataset="network.flow", limit=10))
+    tcp = next(e for e in flows if get_field(e, "network.transport") == "tcp")
+    assert get_field(tcp, "event.reason") == "closed"
+    assert (get_field(tcp, "source.packets"), get_field(tcp, "destination.packets")) == (3, 1)
+    assert get_field(tcp, "event.duration") == 3_000_000_000
+    assert pipeline.stats.counters("pcap").rejected == 0
+
+
+def test_flow_table_is_bounded(tmp_path: Path) -> None:
+    frames = [
+        Ether() / IP(src=f"10.0.0.{i + 1}", dst=SERVER) / UDP(sport=1000 + i, dport=9)
+        for i in range(50)
+    ]
+    for i, frame in enumerate(frames):
+        frame.time = 1_767_225_600.0 + i / 100
+    wrpcap(str(tmp_path / "many.pcap"), frames)
+    reader = PcapReader(max_flows=4)
+    with (tmp_path / "many.pcap").open("rb") as stream:
+        records = list(reader.read(stream, "mem"))
+    assert len(records) == 50
+    assert all(isinstance(r, RawRecord) for r in records)
+    assert sum(b'"evicted"' in r.data for r in records if isinstance(r, RawRecord)) == 46
+
+
+def test_not_a_capture_is_a_dead_letter() -> None:
+    (letter,) = list(PcapReader().read(io.BytesIO(b"definitely not a pcap"), "mem"))
+    assert isinstance(letter, DeadLetter) and "not a readable capture file" in letter.reason
