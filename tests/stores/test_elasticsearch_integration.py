@@ -47,7 +47,7 @@ def store() -> Iterator[ElasticsearchEventStore]:
         verify_certs=os.environ.get("SOC_TEST_ES_VERIFY", "1") != "0",
         max_retries=2,
     )
-    prefix = f"logs-soctest{uuid.uuid4().hex[:8]}"
+    prefix = f"logs-soc-test{uuid.uuid4().hex[:8]}"  # inside the admin key's logs-soc-*
     layout = IndexLayout(prefix=prefix, retention_days=30, replicas=0)
     es_store = ElasticsearchEventStore(
         settings, layout=layout, allow_plaintext=URL.startswith("http://")
