@@ -48,6 +48,8 @@ from soc.stores.es_query import (
 from soc.stores.es_schema import SCHEMA_VERSION, IndexLayout
 
 log = logging.getLogger(__name__)
+# Only what the outcome of each item needs: a 5,000-item reply shrinks several-fold.
+BULK_REPLY_FIELDS = ["errors", "items.*.status", "items.*.error"]
 
 
 class PartialWriteError(StoreUnavailable):
@@ -204,12 +206,14 @@ class ElasticsearchEventStore(EventStore):
             # Pre-encoded NDJSON lines: the client's serializer sends bytes lines unchanged.
             lines = cast(Sequence[Mapping[str, Any]], bulk_lines(pending))
             try:
-                reply = self._client.bulk(operations=lines)
+                reply = self._client.bulk(operations=lines, filter_path=BULK_REPLY_FIELDS)
             except (ApiError, TransportError) as e:
                 if not is_retryable(e):
                     raise unavailable(e, what) from e
-                # Without a reply the cluster may have stored the events anyway.
-                last, unsure = f"{type(e).__name__}", True
+                last = type(e).__name__
+                # Without a reply (or behind a failing gateway) the cluster may have stored the
+                # events anyway; "busy" and "unavailable" answers mean it did not.
+                unsure = unsure or not (isinstance(e, ApiError) and e.meta.status in (429, 503))
                 continue
             pending = self._tally(pending, reply.body.get("items", []), tally, unsure)
             if not pending:

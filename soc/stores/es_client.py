@@ -33,6 +33,8 @@ def build_client(
 
     ``client_options`` go to the client unchanged (``http_compress``, a test ``node_class``).
     """
+    if not settings.hosts:
+        raise ConfigError("no Elasticsearch host", source="store.elasticsearch.hosts")
     plain = [h for h in settings.hosts if not h.lower().startswith("https://")]
     if plain and not allow_plaintext:
         raise ConfigError(

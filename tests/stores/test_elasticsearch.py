@@ -437,6 +437,18 @@ def test_an_unanswered_attempt_counts_its_conflicts_as_new(
     assert (result.ingested, result.duplicates) == (1, 0)
 
 
+def test_a_busy_refusal_is_certain_so_conflicts_stay_duplicates(
+    cluster: FakeCluster, pauses: Pauses
+) -> None:
+    store = open_store(cluster, pauses)
+    event = make_event(1)
+    store.write([event])
+    cluster.script["bulk"] = [error("circuit_breaking_exception", "too much data", 429)]
+    result = store.write([event])
+    assert (result.ingested, result.duplicates) == (0, 1)
+    assert cluster.sent("bulk")[-1].params["filter_path"] == "errors,items.*.status,items.*.error"
+
+
 def test_writers_with_least_privilege_skip_setup(cluster: FakeCluster, pauses: Pauses) -> None:
     settings = ElasticsearchSettings(hosts=["https://es.test:9200"])
     store = ElasticsearchEventStore(
@@ -551,6 +563,11 @@ def test_plain_http_hosts_are_refused_unless_allowed() -> None:
     with pytest.raises(ConfigError, match="not https"):
         build_client(settings, environ={})
     assert build_client(settings, environ={}, allow_plaintext=True) is not None
+
+
+def test_no_host_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="no Elasticsearch host"):
+        build_client(ElasticsearchSettings(hosts=[]), environ={})
 
 
 def test_missing_ca_file_is_a_config_error(tmp_path: Path) -> None:
