@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from collectors.base import DeadLetter, source_key
+from collectors.base import DeadLetter, RawRecord, source_key
 from collectors.dispatch import parse_record
 from collectors.registry import SourceType
 from soc.ecs import Event
@@ -78,11 +78,30 @@ def ingest_stream(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Ingest one open stream named ``source`` (its stable key, part of every event id)."""
+    items = source_type.reader.read(stream, source)
+    reported = [0]
+
+    def report() -> None:
+        reported[0] = _advance(progress, stream, reported[0])
+
+    feed(items, source_type, sink, report if progress is not None else None)
+
+
+def feed(
+    items: Iterable[RawRecord | DeadLetter],
+    source_type: SourceType,
+    sink: Pipeline,
+    every: Callable[[], object] | None = None,
+) -> int:
+    """Parse raw records and hand events and dead letters to ``sink``; return how many were read.
+
+    Events reach the sink before this returns, so a checkpoint hook registered afterwards covers
+    them. ``every`` is called every ``COUNT_EVERY`` records (progress reporting).
+    """
     name, parsers, keep_bytes = source_type.name, source_type.parsers, source_type.keep_bytes
     pending: list[Event] = []
     read = 0
-    reported = 0
-    for item in source_type.reader.read(stream, source):
+    for item in items:
         read += 1
         if isinstance(item, DeadLetter):
             sink.reject(item if item.source_type else dataclasses.replace(item, source_type=name))
@@ -97,11 +116,14 @@ def ingest_stream(
                     pending = []
         if read % COUNT_EVERY == 0:
             sink.stats.add(name, read=COUNT_EVERY)
-            reported = _advance(progress, stream, reported)
+            if every is not None:
+                every()
     if pending:
         sink.emit(pending)
     sink.stats.add(name, read=read % COUNT_EVERY)
-    _advance(progress, stream, reported)
+    if every is not None:
+        every()
+    return read
 
 
 def _advance(progress: Callable[[int], None] | None, stream: BinaryIO, reported: int) -> int:

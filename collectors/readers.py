@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from typing import BinaryIO
 
@@ -45,6 +45,18 @@ class LineReader(Reader):
         while chunk := stream.read(self.chunk_bytes):
             yield from state.feed(chunk)
         yield from state.finish()
+
+    def read_complete(
+        self, stream: BinaryIO, source: str, start_offset: int = 0
+    ) -> Generator[RawRecord | DeadLetter, None, int]:
+        """Like ``read`` but for a file still being written: a last line without its newline is
+        left for later. Returns (as the generator's value) the offset to resume from.
+        """
+        stream.seek(start_offset)
+        state = _LineState(self, source, start_offset)
+        while chunk := stream.read(self.chunk_bytes):
+            yield from state.feed(chunk)
+        return state.line_start
 
 
 class _LineState:
