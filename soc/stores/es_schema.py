@@ -88,7 +88,7 @@ LONG_FIELDS = _names(
     "log.syslog.severity.code log.file.line"
 ) + [f"{e}.{k}" for e in _ENDPOINTS for k in ("port", "bytes", "packets", "as.number", "nat.port")]
 IP_FIELDS = (
-    _names("host.ip observer.ip threat.indicator.ip related.ip")
+    _names("host.ip observer.ip threat.indicator.ip related.ip dns.resolved_ip")
     + [f"{e}.ip" for e in _ENDPOINTS]
     + [f"{e}.nat.ip" for e in _ENDPOINTS]
 )
