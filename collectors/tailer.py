@@ -21,7 +21,7 @@ from collectors.checkpoints import CheckpointStore
 from collectors.ingest import feed
 from collectors.readers import LineReader
 from collectors.registry import SourceType
-from soc.errors import ConfigError
+from soc.errors import ConfigError, StoreUnavailable
 from soc.pipeline import Pipeline
 
 MAX_FILES = 4096  # files followed by one tailer: a glob matching more is a configuration mistake
@@ -86,12 +86,26 @@ class FileTailer:
 
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:
         while not stop.is_set():
-            self.poll()
-            self.sink.flush()
+            self.step()
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             except TimeoutError:
                 continue
+
+    def step(self) -> None:
+        """Poll and commit; if the store (and its spool) cannot take the data, rewind to the
+        saved offsets so the same lines are read again next time."""
+        try:
+            self.poll()
+            self.sink.flush()
+        except StoreUnavailable:
+            self.rewind()
+
+    def rewind(self) -> None:
+        for followed in self.files.values():
+            saved = self.checkpoints.load(self._checkpoint_name(followed.path)) or {}
+            if saved.get("inode") == followed.inode:
+                followed.offset = int(saved.get("offset", 0))
 
     def close(self) -> None:
         for followed in self.files.values():
