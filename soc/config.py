@@ -29,6 +29,9 @@ class ElasticsearchSettings(_Section):
     data_stream_prefix: str = "logs-soc"
     request_timeout: float = 30.0
     max_retries: int = Field(default=3, ge=0, le=20)
+    retention_days: int = Field(default=365, ge=1, le=36_500)
+    number_of_shards: int = Field(default=1, ge=1, le=64)
+    number_of_replicas: int = Field(default=1, ge=0, le=8)
 
 
 class StoreSettings(_Section):

@@ -112,12 +112,14 @@ class Pipeline:
             self.store.write_dead_letters(letters)
         if events:
             result = self.store.write(events)
-            self.stats.add(self.source_type, ingested=result.ingested, duplicates=result.duplicates)
-            fresh = (
-                [e for e in events if e["event"]["id"] not in result.duplicate_ids]
-                if result.duplicate_ids
-                else events
+            self.stats.add(
+                self.source_type,
+                ingested=result.ingested,
+                duplicates=result.duplicates,
+                rejected=len(result.rejected_ids),
             )
+            skip = result.duplicate_ids | result.rejected_ids
+            fresh = [e for e in events if e["event"]["id"] not in skip] if skip else events
             if fresh:
                 for observer in self.observers:
                     observer.committed(fresh)

@@ -4,6 +4,7 @@ detections into one pipeline. Entry points (the CLI, ``soc up``) build a Platfor
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 from soc.config import Settings
@@ -30,7 +31,7 @@ class Platform:
     @classmethod
     def open(cls, settings: Settings) -> Platform:
         settings.home.mkdir(parents=True, exist_ok=True)
-        state = open_state(settings.state_url)
+        state = open_state(settings.state_url, password=os.environ.get(settings.state.password_env))
         store = open_event_store(settings)
         platform = cls(settings=settings, store=store, state=state)
         platform.enrichers = build_enrichers(platform)

@@ -36,12 +36,14 @@ def alembic_config(url: str) -> AlembicConfig:
 class StateDB:
     """The SOC state database (SQLite by default, PostgreSQL at scale) behind one engine."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, *, password: str | None = None) -> None:
         parsed = make_url(url)
+        if password and parsed.password is None:
+            parsed = parsed.set(password=password)  # from the environment, never from the file
+        self.url = parsed.render_as_string(hide_password=False)
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self.engine: Engine = create_engine(parsed, pool_pre_ping=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -75,8 +77,8 @@ class StateDB:
         self.engine.dispose()
 
 
-def open_state(url: str, *, migrate: bool = True) -> StateDB:
-    db = StateDB(url)
+def open_state(url: str, *, migrate: bool = True, password: str | None = None) -> StateDB:
+    db = StateDB(url, password=password)
     if migrate:
         db.migrate()
     return db

@@ -18,6 +18,8 @@ class WriteResult:
     ingested: int
     duplicates: int
     duplicate_ids: frozenset[str] = frozenset()
+    # events the store refused (kept as dead letters by the store itself, e.g. mapping errors)
+    rejected_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
