@@ -24,8 +24,8 @@ class Platform:
     settings: Settings
     store: EventStore
     state: StateDB
-    enrichers: list[Enricher] = field(default_factory=list)
-    observers: list[BatchObserver] = field(default_factory=list)
+    enrichers: list[Enricher] | None = None  # built on first use: rules and indicators load then
+    observers: list[BatchObserver] | None = None
     metrics: IngestMetrics = field(default_factory=IngestMetrics)
 
     @classmethod
@@ -33,12 +33,13 @@ class Platform:
         settings.home.mkdir(parents=True, exist_ok=True)
         state = open_state(settings.state_url, password=os.environ.get(settings.state.password_env))
         store = open_event_store(settings)
-        platform = cls(settings=settings, store=store, state=state)
-        platform.enrichers = build_enrichers(platform)
-        platform.observers = build_observers(platform)
-        return platform
+        return cls(settings=settings, store=store, state=state)
 
     def pipeline(self) -> Pipeline:
+        if self.enrichers is None:
+            self.enrichers = build_enrichers(self)
+        if self.observers is None:
+            self.observers = build_observers(self)
         stats = IngestStats(listeners=[self.metrics.count])
         return Pipeline(
             self.store,
@@ -74,4 +75,8 @@ def build_enrichers(platform: Platform) -> list[Enricher]:
 
 def build_observers(platform: Platform) -> list[BatchObserver]:
     """Streaming detection and alerting on every committed batch (see detections/)."""
-    return []
+    if not platform.settings.detections.streaming:
+        return []
+    from detections.runtime import streaming_detector
+
+    return [streaming_detector(platform.settings, platform.state)]

@@ -96,6 +96,16 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     return run_dashboard(settings, host=args.host, port=args.port)
 
 
+def _store_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Install the event store's layout (Elasticsearch templates and ILM; SQLite tables)."""
+    with _platform(settings) as platform:
+        setup = getattr(platform.store, "ensure_setup", None)
+        if setup is not None:
+            setup()
+    print(f"event store ready: {platform.store.NAME}")
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 100_000:
@@ -134,6 +144,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=_positive, default=50)
     p.add_argument("--format", choices=("table", "jsonl"), default="table")
     p.set_defaults(handler=_events_search)
+
+    store = sub.add_parser("store", help="event store administration")
+    ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    p = ssub.add_parser("setup", help="install templates / ILM (idempotent; needs an admin key)")
+    p.set_defaults(handler=_store_setup)
 
     p = sub.add_parser("status", help="what the platform holds: events, rejects, alerts")
     p.add_argument("--json", action="store_true")
