@@ -34,7 +34,8 @@ def latest_run(session: Session) -> ComplianceRun | None:
 
 
 def system_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(System.id, System.name).limit(MAX_SYSTEMS)).tuples())
+    rows = session.execute(select(System.id, System.name).limit(MAX_SYSTEMS))
+    return {system_id: name for system_id, name in rows}
 
 
 def summary_rows(session: Session, run_id: str) -> list[dict[str, Any]]:

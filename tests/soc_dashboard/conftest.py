@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 
 from soc.config import Settings
 from soc.ecs import Event, format_timestamp
+from soc.errors import StoreUnavailable
 from soc.state.db import StateDB, open_state
-from soc.state.models import Agency, Alert, ComplianceResult, System
+from soc.state.models import Agency, Alert, ComplianceResult, System, User
+from soc.stores.base import EventStore
 from soc.stores.sqlite import SqliteEventStore
-from soc_dashboard.accounts import add_user
+from soc_dashboard.accounts import hash_password
 
 PASSWORD = "correct-horse-battery"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -38,6 +40,20 @@ def make_event(
         "user": {"name": "root"},
         "message": f"{message} #{n}",
     }
+
+
+class DownStore(EventStore):
+    """An event store that is unreachable: every read raises ``StoreUnavailable``."""
+
+    NAME = "down"
+
+    def _down(self, *_: Any, **__: Any) -> Any:
+        raise StoreUnavailable("event store down (test)", source="down")
+
+    write = write_dead_letters = search = count = aggregate = dead_letters = _down
+
+    def close(self) -> None:
+        pass
 
 
 @pytest.fixture
@@ -137,13 +153,19 @@ def seed_compliance(state: StateDB) -> None:
             )
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """``PASSWORD`` hashed once: scrypt is slow on purpose, tests need not pay it per user."""
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
-def users(state: StateDB) -> dict[str, str]:
+def users(state: StateDB, password_hash: str) -> dict[str, str]:
     """One account per role, all with ``PASSWORD``; returns username → role."""
     roles = {"ana": "analyst", "boss": "admin", "audi": "auditor", "drill": "drill_leader"}
     with state.session() as s:
         for name, role in roles.items():
-            add_user(s, name, PASSWORD, role, actor="test")
+            s.add(User(username=name, password_hash=password_hash, role=role))
     return roles
 
 
@@ -156,7 +178,8 @@ def app(settings: Settings, state: StateDB, store: SqliteEventStore, users: dict
 
 @pytest.fixture
 def client(app: Any) -> FlaskClient:
-    return app.server.test_client()
+    test_client: FlaskClient = app.server.test_client()
+    return test_client
 
 
 def csrf_of(client: FlaskClient) -> str:
@@ -181,3 +204,27 @@ def callback_body(output_id: str, prop: str = "children") -> dict[str, Any]:
         "inputs": [],
         "changedPropIds": [],
     }
+
+
+def dash_call(
+    client: FlaskClient,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]] | None = None,
+    changed: list[str] | None = None,
+) -> Any:
+    """POST one callback request the way the Dash renderer does."""
+    if len(outputs) == 1:
+        output = f"{outputs[0][0]}.{outputs[0][1]}"
+        outs: Any = {"id": outputs[0][0], "property": outputs[0][1]}
+    else:
+        output = "." + "".join(f".{i}.{p}.." for i, p in outputs)
+        outs = [{"id": i, "property": p} for i, p in outputs]
+    body = {
+        "output": output,
+        "outputs": outs,
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state or []],
+        "changedPropIds": changed or [],
+    }
+    return client.post("/_dash-update-component", json=body)

@@ -1,0 +1,201 @@
+"""The assembled console: page registry, pages per role, callbacks end to end over HTTP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import dash
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from soc.config import Settings
+from soc.state.db import StateDB
+from soc.state.models import Alert, AuditEntry
+from soc.stores.sqlite import SqliteEventStore
+from soc_dashboard.app import PAGE_MODULES, PAGES_DIR, create_app
+from tests.soc_dashboard.conftest import (
+    dash_call,
+    seed_alert,
+    seed_compliance,
+    seed_inventory,
+    sign_in,
+)
+
+
+def route(client: FlaskClient, path: str, search: str = "") -> str:
+    response = dash_call(
+        client,
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", path), ("_pages_location", "search", search)],
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.dumps(response.json, ensure_ascii=False)
+
+
+def test_every_page_module_is_registered(app: Any) -> None:
+    on_disk = {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")}
+    assert on_disk == set(PAGE_MODULES)
+    paths = {page["path"] for page in dash.page_registry.values()}
+    assert {"/", "/alerts", "/events", "/compliance", "/systems", "/audit"} <= paths
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "shown"),
+    [
+        ("ana", "/", "Tổng quan tình hình"),
+        ("ana", "/alerts", "Lọc cảnh báo"),
+        ("ana", "/events", "Tìm kiếm sự kiện"),
+        ("ana", "/compliance", "Lần đánh giá gần nhất"),
+        ("ana", "/systems", "Cổng dịch vụ công"),
+        ("ana", "/audit", "không được xem"),
+        ("audi", "/", "không được xem"),
+        ("audi", "/alerts", "không được xem"),
+        ("audi", "/events", "không được xem"),
+        ("audi", "/compliance", "Lần đánh giá gần nhất"),
+        ("audi", "/audit", "Nhật ký thao tác"),
+        ("drill", "/alerts", "chỉ được xem"),
+        ("ana", "/no/such/page", "Không tìm thấy trang"),
+    ],
+)
+def test_pages_follow_the_role(
+    client: FlaskClient, state: StateDB, user: str, path: str, shown: str
+) -> None:
+    seed_inventory(state)
+    seed_compliance(state)
+    sign_in(client, user)
+    assert shown in route(client, path)
+
+
+def test_navigation_lists_only_permitted_pages(client: FlaskClient) -> None:
+    sign_in(client, "audi")
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "shell-nav-compliance" in layout and "shell-nav-audit" in layout
+    assert "shell-nav-alerts" not in layout and "shell-nav-overview" not in layout
+
+
+def test_validation_knows_every_page_whoever_comes_first(client: FlaskClient, app: Any) -> None:
+    sign_in(client, "audi")  # refused most pages
+    client.get("/_dash-layout")
+    for component in (
+        "alerts-table",
+        "alerts-note",
+        "events-table",
+        "overview-stats",
+        "compliance-results",
+        "shell-nav",
+    ):
+        assert component in app.validation_layout
+
+
+def _refresh_alerts(client: FlaskClient, lang: str = "vi") -> Any:
+    return dash_call(
+        client,
+        [("alerts-table", "children"), ("alerts-count", "children")],
+        [
+            ("alerts-status", "value", ["new"]),
+            ("alerts-level", "value", None),
+            ("alerts-engine", "value", None),
+            ("alerts-system", "value", None),
+            ("alerts-refresh", "n_clicks", 0),
+            ("alerts-tick", "n_intervals", None),
+            ("alerts-version", "data", 0),
+            ("alerts-selected", "data", None),
+        ],
+        [("shell-context", "data", {"lang": lang})],
+    )
+
+
+def _act(client: FlaskClient, alert_id: int, button: str) -> Any:
+    buttons = ["alerts-action-acknowledge", "alerts-action-close", "alerts-action-false-positive"]
+    return dash_call(
+        client,
+        [("alerts-result", "children"), ("alerts-version", "data"), ("alerts-note", "value")],
+        [(b, "n_clicks", 1 if b == button else 0) for b in buttons],
+        [
+            ("alerts-selected", "data", alert_id),
+            ("alerts-note", "value", "đã gọi điện cho đơn vị"),
+            ("alerts-version", "data", 0),
+            ("shell-context", "data", {"lang": "vi"}),
+        ],
+        changed=[f"{button}.n_clicks"],
+    )
+
+
+def test_alert_queue_and_acknowledge_over_http(client: FlaskClient, state: StateDB) -> None:
+    alert_id = seed_alert(state)
+    sign_in(client, "ana")
+    table = json.dumps(_refresh_alerts(client).json, ensure_ascii=False)
+    assert "SSH brute force against the portal" in table and "1 dòng" in table
+    answer = _act(client, alert_id, "alerts-action-acknowledge").json["response"]
+    assert answer["alerts-version"]["data"] == 1
+    assert "Đã tiếp nhận" in json.dumps(answer["alerts-result"], ensure_ascii=False)
+    with state.session() as s:
+        assert s.get(Alert, alert_id).status == "acknowledged"  # type: ignore[union-attr]
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "alert.acknowledge")).one()
+        assert entry.actor == "ana" and entry.details["note"] == "đã gọi điện cho đơn vị"
+    # Acknowledging twice is refused with a clear reason, not an error page.
+    again = json.dumps(_act(client, alert_id, "alerts-action-acknowledge").json, ensure_ascii=False)
+    assert "Không thực hiện được" in again
+
+
+def test_read_only_roles_cannot_act_even_by_forging_the_callback(
+    client: FlaskClient, state: StateDB
+) -> None:
+    alert_id = seed_alert(state)
+    sign_in(client, "drill")
+    assert _refresh_alerts(client).status_code == 200
+    assert _act(client, alert_id, "alerts-action-close").status_code == 403
+    with state.session() as s:
+        assert s.get(Alert, alert_id).status == "new"  # type: ignore[union-attr]
+
+
+def test_english_texts_after_switching(client: FlaskClient, state: StateDB) -> None:
+    seed_alert(state)
+    sign_in(client, "ana")
+    client.get("/alerts?lang=en")
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Sign out" in layout and '"lang":"en"' in layout
+    assert "1 rows" in json.dumps(_refresh_alerts(client, "en").json)
+
+
+def test_two_apps_in_one_process_keep_their_own_stores(
+    settings: Settings,
+    state: StateDB,
+    store: SqliteEventStore,
+    users: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    other_store = SqliteEventStore(tmp_path / "other.db")
+    first = create_app(settings, state=state, store=store).server.test_client()
+    second = create_app(settings, state=state, store=other_store).server.test_client()
+    for client, expected in ((first, "9"), (second, "0")):
+        sign_in(client, "ana")
+        answer = dash_call(
+            client,
+            [
+                (i, p)
+                for i, p in [
+                    ("overview-stats", "children"),
+                    ("overview-recent", "children"),
+                    ("overview-timeline", "figure"),
+                    ("overview-by-level", "figure"),
+                    ("overview-by-status", "figure"),
+                    ("overview-by-engine", "figure"),
+                    ("overview-datasets", "figure"),
+                    ("overview-sources", "children"),
+                    ("overview-problems", "children"),
+                ]
+            ],
+            [
+                ("overview-window", "value", "24h"),
+                ("overview-refresh", "n_clicks", 0),
+                ("overview-tick", "n_intervals", None),
+            ],
+            [("shell-context", "data", {"lang": "vi"})],
+        )
+        stats = answer.json["response"]["overview-stats"]["children"]
+        assert stats[3]["props"]["children"][0]["props"]["children"] == expected
+    other_store.close()

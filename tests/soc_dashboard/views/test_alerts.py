@@ -1,0 +1,159 @@
+"""Alert queue views: filters, rows in local time, audited actions, detail with its events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from soc.errors import AuthError
+from soc.state.db import StateDB
+from soc.state.models import Alert, AuditEntry
+from soc.stores.sqlite import SqliteEventStore
+from soc_dashboard.context import Actor
+from soc_dashboard.views.alert_detail import attack_link, load_detail, render_detail
+from soc_dashboard.views.alerts import (
+    AlertFilter,
+    TransitionRefused,
+    actions_for,
+    alert_row,
+    apply_action,
+    list_alerts,
+    system_choices,
+)
+from tests.soc_dashboard.conftest import DownStore, seed_alert
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+ANALYST = Actor(1, "ana", "analyst")
+
+
+@pytest.fixture
+def mixed(state: StateDB) -> dict[str, int]:
+    return {
+        "ssh": seed_alert(state),
+        "scan": seed_alert(
+            state,
+            engine="suricata",
+            rule_id="sid-1",
+            rule_title="ET SCAN",
+            rule_level="low",
+            system_id="dng-man",
+        ),
+        "done": seed_alert(state, status="closed", rule_level="critical", rule_id="x"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        (AlertFilter(), {"ssh", "scan", "done"}),
+        (AlertFilter(statuses=("new",)), {"ssh", "scan"}),
+        (AlertFilter(levels=("low",)), {"scan"}),
+        (AlertFilter(engines=("sigma",)), {"ssh", "done"}),
+        (AlertFilter(system_id="dng-man"), {"scan"}),
+        (AlertFilter(statuses=("new",), levels=("critical",)), set()),
+    ],
+)
+def test_filters(
+    state: StateDB, mixed: dict[str, int], flt: AlertFilter, expected: set[str]
+) -> None:
+    names = {v: k for k, v in mixed.items()}
+    with state.session() as s:
+        assert {names[a.id] for a in list_alerts(s, flt)} == expected
+
+
+def test_limit_bounds_the_list(state: StateDB, mixed: dict[str, int]) -> None:
+    with state.session() as s:
+        assert len(list_alerts(s, AlertFilter(limit=2))) == 2
+
+
+def test_filter_inputs_are_sanitised() -> None:
+    flt = AlertFilter.from_inputs(["new", "'; drop"], "high", None, "", limit=10_000)
+    assert flt == AlertFilter(("new",), ("high",), (), None, 500)
+
+
+def test_system_choices(state: StateDB, mixed: dict[str, int]) -> None:
+    with state.session() as s:
+        assert system_choices(s) == ["dng-man", "dng-portal"]
+
+
+def test_rows_show_local_time_and_labels(state: StateDB) -> None:
+    alert_id = seed_alert(state, last_seen=datetime(2026, 12, 1, 17, 30, tzinfo=UTC))
+    with state.session() as s:
+        alert = s.get(Alert, alert_id)
+        assert alert is not None
+        vi = alert_row(alert, "vi", HCM)
+        en = alert_row(alert, "en", HCM)
+    assert vi["last_seen"] == "02/12/2026 00:30:00"  # 17:30 UTC is 00:30 the next day in Đà Nẵng
+    assert en["last_seen"] == "2026-12-02 00:30:00"
+    assert (vi["level"], vi["status"], en["status"]) == ("Cao", "Mới", "New")
+    assert vi["source_ip"] == "203.0.113.7"
+    assert vi["host"] == "portal-web-01"
+
+
+def test_acknowledge_then_close_is_audited(state: StateDB) -> None:
+    alert_id = seed_alert(state)
+    with state.session() as s:
+        apply_action(s, alert_id, "acknowledge", ANALYST, note="  đang kiểm tra  ")
+    with state.session() as s:
+        alert = s.get(Alert, alert_id)
+        assert alert is not None and alert.status == "acknowledged"
+        assert actions_for(alert) == ["close", "false_positive"]
+        apply_action(s, alert_id, "close", ANALYST)
+    with state.session() as s:
+        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [(e.actor, e.action, e.target) for e in entries] == [
+        ("ana", "alert.acknowledge", f"alert:{alert_id}"),
+        ("ana", "alert.close", f"alert:{alert_id}"),
+    ]
+    assert entries[0].details == {
+        "status_from": "new",
+        "status_to": "acknowledged",
+        "note": "đang kiểm tra",
+    }
+
+
+def test_actions_refused_for_read_only_roles_and_wrong_states(state: StateDB) -> None:
+    alert_id = seed_alert(state, status="closed")
+    with state.session() as s:
+        with pytest.raises(AuthError):
+            apply_action(s, alert_id, "close", Actor(2, "drill", "drill_leader"))
+        with pytest.raises(TransitionRefused) as refused:
+            apply_action(s, alert_id, "acknowledge", ANALYST)
+        assert refused.value.status == "closed"
+        with pytest.raises(AuthError):
+            apply_action(s, alert_id, "delete", ANALYST)
+    with state.session() as s:
+        assert list(s.scalars(select(AuditEntry))) == []
+
+
+def test_detail_fetches_matched_events_by_id(state: StateDB, store: SqliteEventStore) -> None:
+    alert_id = seed_alert(state)
+    with state.session() as s:
+        detail = load_detail(s, store, alert_id)
+        assert detail is not None
+        ids = sorted(e["event"]["id"] for e in detail.events)
+        assert ids == ["ev-0000", "ev-0001"]  # "ev-missing" is not in the store
+        text = str(render_detail(detail, "vi", HCM))
+    assert "SSH brute force against the portal" in text
+    assert "https://attack.mitre.org/techniques/T1110/001/" in text
+    assert "Failed password for root #0" in text
+    assert load_detail(s, store, 999_999) is None
+
+
+def test_detail_survives_a_store_outage(state: StateDB) -> None:
+    alert_id = seed_alert(state)
+    with state.session() as s:
+        detail = load_detail(s, DownStore(), alert_id)
+    assert detail is not None
+    assert detail.events == []
+    assert detail.events_error is not None and "down" in detail.events_error
+
+
+def test_attack_links_only_for_technique_ids() -> None:
+    assert attack_link("attack.t1059.001").href == (  # type: ignore[attr-defined]
+        "https://attack.mitre.org/techniques/T1059/001/"
+    )
+    assert attack_link("credential-access").children == "credential-access"
