@@ -1,0 +1,236 @@
+"""``soc collect``: the configured sources (tailers, syslog listeners, HTTP receiver) in one loop.
+
+Every source has its own pipeline in front of a disk spool, so a store outage delays events
+instead of losing them; the pipelines share the store, the enrichers and the observers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collectors.base import DeadLetter, RawRecord
+from collectors.checkpoints import CheckpointStore
+from collectors.http_receiver import EventReceiver, ReceiverLimits, TokenRegistry
+from collectors.ingest import feed
+from collectors.registry import SourceType, source_type
+from collectors.spool import SpoolingStore
+from collectors.syslog_server import (
+    ListenerContext,
+    parse_address,
+    serve_stream,
+    serve_udp,
+    tls_context,
+)
+from collectors.tailer import FileTailer
+from soc.config import IngestSettings, SourceSettings
+from soc.ecs import Event
+from soc.errors import ConfigError, StoreUnavailable
+from soc.pipeline import Pipeline
+
+QUEUE_RECORDS = 20_000
+BATCH_RECORDS = 1_000
+FLUSH_SECONDS = 0.5
+DRAIN_SECONDS = 5.0
+PipelineFactory = Callable[[SourceSettings], Pipeline]
+
+
+class RecordPump:
+    """Bounded queue between network listeners and a pipeline; batches and commits often."""
+
+    def __init__(self, kind: SourceType, sink: Pipeline, maxsize: int = QUEUE_RECORDS) -> None:
+        self.kind = kind
+        self.sink = sink
+        self.queue: asyncio.Queue[RawRecord | DeadLetter] = asyncio.Queue(maxsize)
+
+    def offer(self, item: RawRecord | DeadLetter) -> None:
+        """For senders that cannot wait (UDP): a full queue turns the record into a dead letter."""
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            data = item.data if isinstance(item, RawRecord) else item.raw
+            letter = DeadLetter(item.source, "collector queue full", data[:4096], None,
+                                self.kind.name)  # fmt: skip
+            self.sink.reject(letter)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not (stop.is_set() and self.queue.empty()):
+            batch: list[RawRecord | DeadLetter] = []
+            try:
+                batch.append(await asyncio.wait_for(self.queue.get(), timeout=FLUSH_SECONDS))
+                while len(batch) < BATCH_RECORDS and not self.queue.empty():
+                    batch.append(self.queue.get_nowait())
+            except TimeoutError:
+                pass
+            self.commit(batch)
+
+    def commit(self, batch: Sequence[RawRecord | DeadLetter]) -> None:
+        self.sink.source_type = self.kind.name
+        if batch:
+            feed(batch, self.kind, self.sink)
+        try:
+            self.sink.flush()
+        except StoreUnavailable as e:  # even the spool is full: say so loudly, keep running
+            print(f"soc collect: {self.kind.name}: events lost: {e}", file=sys.stderr)
+            self.sink.stats.add(self.kind.name, rejected=len(batch))
+
+
+@dataclass
+class Running:
+    """What ``run`` started, for shutting it down."""
+
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    closers: list[Callable[[], object]] = field(default_factory=list)
+    pipelines: list[Pipeline] = field(default_factory=list)
+
+
+class CollectorSet:
+    """Builds and runs the collectors of ``sources``."""
+
+    def __init__(
+        self,
+        sources: Sequence[SourceSettings],
+        types: dict[str, SourceType],
+        make_pipeline: PipelineFactory,
+        checkpoints: CheckpointStore,
+        home: Path,
+        ingest: IngestSettings,
+    ) -> None:
+        if not sources:
+            raise ConfigError("no sources configured", hint="add [[sources]] to the config file")
+        self.sources = list(sources)
+        self.types = types
+        self.make_pipeline = make_pipeline
+        self.checkpoints = checkpoints
+        self.home = home
+        self.ingest = ingest
+        self.running = Running()
+        names = [s.name for s in sources]
+        if len(set(names)) != len(names):
+            raise ConfigError("source names must be unique")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        for source in self.sources:
+            await self._start(source, stop)
+        try:
+            await stop.wait()
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        for close in self.running.closers:
+            close()
+        await asyncio.gather(*self.running.tasks, return_exceptions=True)
+        for pipeline in self.running.pipelines:
+            try:
+                pipeline.flush()
+            except StoreUnavailable as e:
+                print(f"soc collect: could not flush at shutdown: {e}", file=sys.stderr)
+
+    async def _start(self, source: SourceSettings, stop: asyncio.Event) -> None:
+        kind = source_type(self.types, source.source_type)
+        pipeline = self.make_pipeline(source)
+        pipeline.source_type = kind.name
+        self.running.pipelines.append(pipeline)
+        spool = pipeline.store if isinstance(pipeline.store, SpoolingStore) else None
+        if spool is not None:
+            self.running.tasks.append(asyncio.create_task(_drain_every(spool, stop)))
+        starter = {
+            "file": self._start_tailer,
+            "syslog-udp": self._start_syslog,
+            "syslog-tcp": self._start_syslog,
+            "syslog-tls": self._start_syslog,
+            "http": self._start_http,
+        }.get(source.type)
+        if starter is None:
+            raise ConfigError(
+                f"source {source.name}: type {source.type} is not a live collector",
+                hint="import captures with: soc ingest --source-type pcap FILE",
+            )
+        await starter(source, kind, pipeline, stop)
+
+    async def _start_tailer(
+        self, source: SourceSettings, kind: SourceType, pipeline: Pipeline, stop: asyncio.Event
+    ) -> None:
+        if not source.path:
+            raise ConfigError(f"source {source.name}: a file source needs a path (glob)")
+        tailer = FileTailer(
+            source.name, [source.path], kind, pipeline, self.checkpoints,
+            from_beginning=source.from_beginning, zone=source.zone, agency=source.agency,
+        )  # fmt: skip
+        interval = float(source.options.get("poll_seconds", 1.0))
+        self.running.tasks.append(asyncio.create_task(tailer.run(stop, interval)))
+        self.running.closers.append(tailer.close)
+
+    async def _start_syslog(
+        self, source: SourceSettings, kind: SourceType, pipeline: Pipeline, stop: asyncio.Event
+    ) -> None:
+        default_port = 6514 if source.type == "syslog-tls" else 514
+        host, port = parse_address(source.address, default_port)
+        context = ListenerContext(
+            kind.name, source.zone, source.agency, self.ingest.max_record_bytes, kind.keep_bytes
+        )
+        pump = RecordPump(kind, pipeline)
+        self.running.tasks.append(asyncio.create_task(pump.run(stop)))
+        if source.type == "syslog-udp":
+            transport = await serve_udp(host, port, pump.offer, context)
+            self.running.closers.append(transport.close)
+            return
+        tls = tls_context(source.options) if source.type == "syslog-tls" else None
+        server = await serve_stream(host, port, pump.queue.put, context, tls)
+        self.running.closers.append(server.close)
+
+    async def _start_http(
+        self, source: SourceSettings, kind: SourceType, pipeline: Pipeline, stop: asyncio.Event
+    ) -> None:
+        from werkzeug.serving import make_server
+
+        host, port = parse_address(source.address, 8088)
+        loop = asyncio.get_running_loop()
+
+        async def commit(events: list[Event], letters: list[DeadLetter]) -> None:
+            pipeline.source_type = kind.name
+            pipeline.stats.add(kind.name, read=len(events) + len(letters))
+            for letter in letters:
+                pipeline.reject(letter)
+            pipeline.emit(events)
+            pipeline.flush()
+
+        def deliver(events: list[Event], letters: list[DeadLetter]) -> None:
+            asyncio.run_coroutine_threadsafe(commit(events, letters), loop).result(timeout=60)
+
+        tokens = TokenRegistry(self.home / "receiver-tokens.json")
+        limits = _receiver_limits(source.options)
+        app = EventReceiver(tokens, kind, deliver, limits, zone=source.zone)
+        ssl_context: Any = tls_context(source.options) if source.options.get("cert_file") else None
+        server = make_server(host, port, app, threaded=True, ssl_context=ssl_context)
+        thread = threading.Thread(target=server.serve_forever, name=f"http-{source.name}")
+        thread.daemon = True
+        thread.start()
+        self.running.closers.append(server.shutdown)
+
+
+def _receiver_limits(options: dict[str, Any]) -> ReceiverLimits:
+    try:
+        return ReceiverLimits(
+            max_body_bytes=int(options.get("max_body_bytes", 10 * 1_048_576)),
+            max_events=int(options.get("max_events", 10_000)),
+            rate_per_second=float(options.get("rate_per_second", 500.0)),
+            burst=int(options.get("burst", 5_000)),
+        )
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"invalid HTTP receiver option: {e}") from e
+
+
+async def _drain_every(spool: SpoolingStore, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=DRAIN_SECONDS)
+        if spool.spooled_bytes():
+            spool.drain()

@@ -1,0 +1,205 @@
+"""Syslog listeners (asyncio): UDP, TCP with RFC 6587 framing, and TLS (RFC 5425).
+
+Each message becomes a raw record named after its sender (``syslog://10.1.2.3``) and goes to a
+bounded queue; a TCP sender waits when the queue is full (backpressure), a UDP datagram that
+finds it full is kept as a dead letter ("queue full") rather than dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from collectors.base import DeadLetter, RawRecord
+from soc.errors import ConfigError
+
+MAX_OCTET_DIGITS = 8
+
+
+@dataclass(frozen=True)
+class ListenerContext:
+    """What every record of one listener carries."""
+
+    source_type: str = "syslog"
+    zone: str | None = None
+    agency: str | None = None
+    max_record_bytes: int = 1_048_576
+    keep_bytes: int = 65_536
+
+
+Deliver = Callable[[RawRecord | DeadLetter], None]
+
+
+def parse_address(address: str | None, default_port: int) -> tuple[str, int]:
+    """``host:port``, ``:port`` or ``[v6]:port`` → (host, port)."""
+    text = (address or "").strip() or f"0.0.0.0:{default_port}"
+    host, _, port = text.rpartition(":")
+    if not host and not port:
+        raise ConfigError(f"invalid listen address {address!r}", hint="use HOST:PORT")
+    host = host.strip("[]") or "0.0.0.0"
+    try:
+        number = int(port) if port else default_port
+    except ValueError as e:
+        raise ConfigError(f"invalid port in {address!r}", hint="use HOST:PORT") from e
+    if not 0 <= number <= 65535:
+        raise ConfigError(f"port out of range in {address!r}")
+    return host, number
+
+
+def tls_context(options: dict[str, object]) -> ssl.SSLContext:
+    """Server context from ``cert_file`` and ``key_file`` (and ``ca_file`` for client certs)."""
+    cert, key = options.get("cert_file"), options.get("key_file")
+    if not cert or not key:
+        raise ConfigError("a syslog-tls source needs options.cert_file and options.key_file")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(str(Path(str(cert)).expanduser()), str(Path(str(key)).expanduser()))
+        if options.get("ca_file"):
+            context.load_verify_locations(str(Path(str(options["ca_file"])).expanduser()))
+            context.verify_mode = ssl.CERT_REQUIRED
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"cannot load the TLS certificate or key: {e}") from e
+    return context
+
+
+def _record(data: bytes, peer: str, context: ListenerContext) -> RawRecord | DeadLetter:
+    data = data.rstrip(b"\r\n\x00")
+    source = f"syslog://{peer}"
+    if len(data) > context.max_record_bytes:
+        return DeadLetter(
+            source,
+            f"record exceeds {context.max_record_bytes} bytes",
+            data[: context.keep_bytes],
+            None,
+            context.source_type,
+        )
+    return RawRecord(
+        data,
+        source,
+        None,
+        peer=peer,
+        source_type=context.source_type,
+        zone=context.zone,
+        agency=context.agency,
+    )
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, deliver: Deliver, context: ListenerContext) -> None:
+        self.deliver = deliver
+        self.context = context
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        if data.strip():
+            self.deliver(_record(data, str(addr[0]), self.context))
+
+
+async def serve_udp(
+    host: str, port: int, deliver: Deliver, context: ListenerContext
+) -> asyncio.DatagramTransport:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: _UdpProtocol(deliver, context), local_addr=(host, port)
+    )
+    return transport
+
+
+async def serve_stream(
+    host: str,
+    port: int,
+    put: Callable[[RawRecord | DeadLetter], object],
+    context: ListenerContext,
+    tls: ssl.SSLContext | None = None,
+) -> asyncio.Server:
+    """TCP (or TLS) listener; ``put`` is awaited per message, so a full queue slows the sender."""
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = str((writer.get_extra_info("peername") or ("?",))[0])
+        try:
+            async for frame in frames(reader, context):
+                item = frame if isinstance(frame, DeadLetter) else _record(frame, peer, context)
+                result = put(item)
+                if asyncio.iscoroutine(result):
+                    await result
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    limit = context.max_record_bytes + 64
+    return await asyncio.start_server(connection, host, port, ssl=tls, limit=limit)
+
+
+async def frames(
+    reader: asyncio.StreamReader, context: ListenerContext
+) -> AsyncIterator[bytes | DeadLetter]:
+    """RFC 6587 frames: ``LEN SP MSG`` (octet counting) or ``MSG LF`` (newline), chosen per frame.
+
+    A line that merely starts with digits (no ``LEN SP``) is read as a newline-framed message.
+    """
+    too_long = DeadLetter(
+        "syslog", f"record exceeds {context.max_record_bytes} bytes", b"", None,
+        context.source_type,
+    )  # fmt: skip
+    while True:
+        prefix = await reader.read(1)
+        if not prefix:
+            return
+        if prefix in (b"\r", b"\n", b"\x00"):
+            continue
+        if prefix.isdigit():
+            prefix += await _digits(reader)
+            if prefix.endswith(b" ") and prefix[:-1].isdigit():
+                length = int(prefix[:-1])
+                if length > context.max_record_bytes:
+                    await _skip(reader, length)
+                    yield too_long
+                else:
+                    yield await reader.readexactly(length)
+                continue
+            if prefix.endswith(b"\n") or not prefix[-1:]:
+                yield prefix
+                continue
+        try:
+            yield prefix + await reader.readuntil(b"\n")
+        except asyncio.LimitOverrunError:
+            await _discard_line(reader)
+            yield too_long
+        except asyncio.IncompleteReadError as e:
+            if (prefix + e.partial).strip():
+                yield prefix + e.partial
+            return
+
+
+async def _digits(reader: asyncio.StreamReader) -> bytes:
+    """Read up to the first non-digit (included), at most MAX_OCTET_DIGITS + 1 bytes."""
+    taken = b""
+    while len(taken) <= MAX_OCTET_DIGITS:
+        byte = await reader.read(1)
+        taken += byte
+        if not byte or not byte.isdigit():
+            break
+    return taken
+
+
+async def _skip(reader: asyncio.StreamReader, length: int) -> None:
+    while length > 0:
+        chunk = await reader.read(min(length, 1 << 16))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
+async def _discard_line(reader: asyncio.StreamReader) -> None:
+    while True:
+        try:
+            await reader.readuntil(b"\n")
+            return
+        except asyncio.LimitOverrunError as e:
+            await reader.readexactly(e.consumed)
+        except asyncio.IncompleteReadError:
+            return
