@@ -1,4 +1,4 @@
-"""SIGKILL ``soc collect`` in the middle of a large tailed file, restart: every line exactly once."""
+"""SIGKILL `soc collect` mid-way through a large tailed file, restart: every line exactly once."""
 
 from __future__ import annotations
 
