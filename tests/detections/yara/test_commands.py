@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from soc.cli.main import main
 from soc.stores.base import EventQuery
 from soc.stores.sqlite import SqliteEventStore
+from tests.detections.yara.cli import run_soc as main
 from tests.detections.yara.conftest import write
 from tests.detections.yara.samples import NEGATIVE, POSITIVE, eicar
 
@@ -87,3 +87,9 @@ def test_user_mistakes_are_one_line_errors(
     assert "no folder to watch" in err
     assert "no YARA rules to load" in err
     assert "Traceback" not in err
+
+
+def test_soc_main_lists_the_scanner_commands() -> None:
+    import soc.cli.main
+
+    assert "detections.scanners_cli" in soc.cli.main.COMMAND_MODULES
