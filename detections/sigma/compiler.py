@@ -28,6 +28,7 @@ class CompiledRule:
     channels: tuple[str, ...] | None  # lower-cased winlog.channel values; None = any
     event_ids: tuple[str, ...] | None  # winlog.event_id values as text; None = any
     expr: list[Any]
+    name: str | None = None  # the Sigma ``name`` correlations may reference the rule by
 
     @property
     def windows(self) -> bool:
@@ -48,6 +49,7 @@ class CompiledRule:
             "channels": None if self.channels is None else list(self.channels),
             "event_ids": None if self.event_ids is None else list(self.event_ids),
             "expr": self.expr,
+            "name": self.name,
         }
 
     @classmethod
@@ -69,6 +71,7 @@ class CompiledRule:
             None if channels is None else tuple(channels),
             None if event_ids is None else tuple(event_ids),
             doc["expr"],
+            doc.get("name"),
         )
 
 
@@ -124,7 +127,9 @@ def compile_rule(
             broken.append(e)
             continue
         channels, event_ids, rest = _windows_keys(expr) if route.windows else (None, None, expr)
-        out.append(CompiledRule(info, variant.name, variant.datasets, channels, event_ids, rest))
+        out.append(
+            CompiledRule(info, variant.name, variant.datasets, channels, event_ids, rest, rule.name)
+        )
     if not out and broken:
         raise broken[0]
     if not out:
