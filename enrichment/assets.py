@@ -1,0 +1,176 @@
+"""Which system and agency an event concerns: inventory lookup by host name, URL and IP address.
+
+Sets ``soc.system_id``, ``soc.system_name``, ``soc.security_level``, ``soc.zone``,
+``soc.agency_id``, ``organization.id`` and ``organization.name``. Host names and URLs are
+dictionary lookups (wildcards ``*.example.gov.vn`` cost one per label); addresses use
+longest-prefix matching, so the cost per event does not grow with the inventory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from enrichment.base import EventEnricher
+from enrichment.networks import NetworkMap
+from soc.ecs import Event, get_field, set_field
+
+# Where to look, most telling first: the host that logged, the site asked for, then addresses.
+HOST_FIELDS = (
+    "host.name",
+    "host.hostname",
+    "url.domain",
+    "destination.domain",
+    "observer.hostname",
+)
+IP_FIELDS = ("host.ip", "destination.ip", "source.ip", "log.source.address", "observer.ip")
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    id: str
+    name: str
+    ip_ranges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An information system as the enricher needs it (from the state DB or a plain list)."""
+
+    id: str
+    name: str
+    agency_id: str | None = None
+    zone: str | None = None
+    security_level: int | None = None
+    ip_ranges: tuple[str, ...] = ()
+    hostnames: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def asset_from(row: Any) -> Asset:
+    """A ``soc.state.models.System`` row (or a mapping with the same keys) → ``Asset``."""
+    get = row.get if isinstance(row, Mapping) else lambda k, d=None: getattr(row, k, d)
+    return Asset(
+        id=str(get("id")),
+        name=str(get("name") or get("id")),
+        agency_id=get("agency_id"),
+        zone=get("zone"),
+        security_level=get("security_level"),
+        ip_ranges=tuple(get("ip_ranges") or ()),
+        hostnames=tuple(get("hostnames") or ()),
+        urls=tuple(get("urls") or ()),
+    )
+
+
+def agency_from(row: Any) -> AgencyInfo:
+    get = row.get if isinstance(row, Mapping) else lambda k, d=None: getattr(row, k, d)
+    return AgencyInfo(str(get("id")), str(get("name") or get("id")), tuple(get("ip_ranges") or ()))
+
+
+class AssetEnricher(EventEnricher):
+    NAME = "assets"
+
+    def __init__(self, systems: Iterable[Asset], agencies: Iterable[AgencyInfo] = ()) -> None:
+        self.agencies = {a.id: a for a in agencies}
+        self.by_host: dict[str, Asset] = {}
+        self.by_suffix: dict[str, Asset] = {}
+        self.by_network: NetworkMap[Asset] = NetworkMap()
+        self.agency_networks: NetworkMap[AgencyInfo] = NetworkMap()
+        for system in systems:
+            self._index(system)
+        for agency in self.agencies.values():
+            for network in agency.ip_ranges:
+                self.agency_networks.add(network, agency)
+
+    def _index(self, system: Asset) -> None:
+        names = [*system.hostnames, *(urlsplit(u).hostname or "" for u in system.urls)]
+        for name in names:
+            name = name.strip().lower().rstrip(".")
+            if name.startswith("*."):
+                self.by_suffix.setdefault(name[2:], system)
+            elif name:
+                self.by_host.setdefault(name, system)
+        for network in system.ip_ranges:
+            self.by_network.add(network, system)
+
+    def system_for_host(self, host: str) -> Asset | None:
+        host = host.strip().lower().rstrip(".")
+        found = self.by_host.get(host)
+        if found is not None or not self.by_suffix:
+            return found
+        labels = host.split(".")
+        for i in range(1, len(labels)):
+            found = self.by_suffix.get(".".join(labels[i:]))
+            if found is not None:
+                return found
+        return None
+
+    def __call__(self, event: Event) -> None:
+        system = self._find(event)
+        if system is not None:
+            self._stamp(event, system)
+            return
+        agency = self._agency(event)
+        if agency is not None:
+            set_field(event, "soc.agency_id", agency.id)
+            event["organization"] = {"id": agency.id, "name": agency.name}
+
+    def _find(self, event: Event) -> Asset | None:
+        for name in HOST_FIELDS:
+            value = get_field(event, name)
+            if isinstance(value, str) and value and (found := self.system_for_host(value)):
+                return found
+        for name in IP_FIELDS:
+            for value in _values(get_field(event, name)):
+                if found := self.by_network.lookup(value):
+                    return found
+        return None
+
+    def _agency(self, event: Event) -> AgencyInfo | None:
+        known = get_field(event, "soc.agency_id")
+        if isinstance(known, str) and known in self.agencies:
+            return self.agencies[known]
+        for name in IP_FIELDS:
+            for value in _values(get_field(event, name)):
+                if found := self.agency_networks.lookup(value):
+                    return found
+        return None
+
+    def _stamp(self, event: Event, system: Asset) -> None:
+        soc = event.setdefault("soc", {})
+        soc["system_id"] = system.id
+        soc["system_name"] = system.name
+        if system.security_level is not None:
+            soc["security_level"] = system.security_level
+        if system.zone:
+            soc["zone"] = system.zone
+        agency = self.agencies.get(system.agency_id or "")
+        if system.agency_id:
+            soc["agency_id"] = system.agency_id
+            event["organization"] = {
+                "id": system.agency_id,
+                "name": agency.name if agency else system.agency_id,
+            }
+
+
+def _values(value: Any) -> Sequence[str]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return ()
+
+
+def enricher_from_state(state: Any) -> AssetEnricher:
+    """Build from the state DB's ``systems`` and ``agencies`` tables (``soc.state.db.StateDB``)."""
+    from sqlalchemy import select
+
+    from soc.state.models import Agency, System
+
+    with state.session() as session:
+        systems = [asset_from(row) for row in session.scalars(select(System))]
+        agencies = [agency_from(row) for row in session.scalars(select(Agency))]
+    return AssetEnricher(systems, agencies)

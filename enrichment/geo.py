@@ -1,0 +1,134 @@
+"""Where addresses are: internal (private, the MAN's block, configured ranges) or, offline, the
+country and AS number from a user-supplied MaxMind-format database (``maxminddb``).
+
+Sets ``network.direction`` (internal, inbound, outbound, external) from which side is internal,
+``source.geo.*``/``destination.geo.*`` and ``*.as.*`` for external addresses when a database is
+given, and labels internal ones ``*.geo.name = "internal"``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from enrichment.base import EventEnricher
+from enrichment.networks import NetworkMap
+from soc.ecs import Event, get_field, set_field
+from soc.errors import ConfigError
+
+INTERNAL_RANGES = (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128",
+    "2001:df2:9b00::/48",  # the Đà Nẵng MAN's IPv6 block (AS56141)
+)  # fmt: skip
+CACHE_SIZE = 65_536
+
+
+class GeoEnricher(EventEnricher):
+    """Internal/external labelling always; country/ASN when ``mmdb_paths`` are given."""
+
+    NAME = "geo"
+
+    def __init__(
+        self, internal_ranges: Iterable[str] = INTERNAL_RANGES, mmdb_paths: Iterable[Path] = ()
+    ) -> None:
+        self.internal: NetworkMap[bool] = NetworkMap((r, True) for r in internal_ranges)
+        self.readers = [_open_mmdb(p) for p in mmdb_paths]
+        self._cache: dict[str, dict[str, Any]] = {}
+
+    def is_internal(self, address: str) -> bool:
+        return bool(self.internal.lookup(address))
+
+    def __call__(self, event: Event) -> None:
+        sides: dict[str, bool] = {}
+        for side in ("source", "destination"):
+            address = get_field(event, f"{side}.ip")
+            if not isinstance(address, str):
+                continue
+            inside = self.is_internal(address)
+            sides[side] = inside
+            if inside:
+                set_field(event, f"{side}.geo.name", "internal")
+            elif self.readers:
+                self._locate(event, side, address)
+        if len(sides) == 2:
+            event.setdefault("network", {})["direction"] = _direction(
+                sides["source"], sides["destination"]
+            )
+
+    def _locate(self, event: Event, side: str, address: str) -> None:
+        found = self._cache.get(address)
+        if found is None:
+            found = {}
+            for reader in self.readers:
+                try:
+                    record = reader.get(address)
+                except (ValueError, TypeError):
+                    record = None
+                if isinstance(record, dict):
+                    found.update(_fields(record))
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[address] = found
+        for dotted, value in found.items():
+            set_field(event, f"{side}.{dotted}", value)
+
+
+def _direction(source_internal: bool, destination_internal: bool) -> str:
+    if source_internal and destination_internal:
+        return "internal"
+    if destination_internal:
+        return "inbound"
+    if source_internal:
+        return "outbound"
+    return "external"
+
+
+def _fields(record: dict[str, Any]) -> dict[str, Any]:
+    """GeoLite2/DB-IP Country, City and ASN records → ECS ``geo.*`` and ``as.*``."""
+    out: dict[str, Any] = {}
+    country = record.get("country") or record.get("registered_country") or {}
+    if isinstance(country, dict):
+        if country.get("iso_code"):
+            out["geo.country_iso_code"] = country["iso_code"]
+        name = (country.get("names") or {}).get("en")
+        if name:
+            out["geo.country_name"] = name
+    city = (record.get("city") or {}).get("names", {}).get("en") if record.get("city") else None
+    if city:
+        out["geo.city_name"] = city
+    location = record.get("location") or {}
+    if "latitude" in location and "longitude" in location:
+        out["geo.location"] = {"lat": location["latitude"], "lon": location["longitude"]}
+    if record.get("autonomous_system_number") is not None:
+        out["as.number"] = record["autonomous_system_number"]
+    if record.get("autonomous_system_organization"):
+        out["as.organization.name"] = record["autonomous_system_organization"]
+    return out
+
+
+def _open_mmdb(path: Path) -> Any:
+    try:
+        import maxminddb
+    except ImportError as e:
+        raise ConfigError(
+            "GeoIP databases need the maxminddb package",
+            hint="pip install maxminddb, or remove the GeoIP database setting",
+        ) from e
+    try:
+        return maxminddb.open_database(str(path))
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"cannot open the GeoIP database: {e}", source=path) from e
+
+
+def internal_networks(extra: Iterable[str]) -> list[str]:
+    """The default internal ranges plus configured ones (validated)."""
+    ranges = list(INTERNAL_RANGES)
+    for item in extra:
+        try:
+            ranges.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as e:
+            raise ConfigError(f"not a network: {item!r}") from e
+    return ranges

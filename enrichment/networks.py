@@ -1,0 +1,64 @@
+"""Longest-prefix matching of IP addresses against many networks in O(prefix lengths) per lookup."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class NetworkMap(Generic[T]):
+    """Networks → values; ``lookup`` returns the value of the most specific network holding an IP.
+
+    One dict per prefix length: a lookup masks the address once per distinct length present
+    (a handful in practice), so it does not grow with the number of networks.
+    """
+
+    def __init__(self, items: Iterable[tuple[str | Network, T]] = ()) -> None:
+        self._tables: dict[tuple[int, int], dict[int, T]] = {}
+        self._lengths: dict[int, list[int]] = {4: [], 6: []}
+        for network, value in items:
+            self.add(network, value)
+
+    def add(self, network: str | Network, value: T) -> None:
+        net = ipaddress.ip_network(network, strict=False) if isinstance(network, str) else network
+        key = (net.version, net.prefixlen)
+        table = self._tables.setdefault(key, {})
+        table.setdefault(int(net.network_address), value)  # first declared wins on exact ties
+        lengths = self._lengths[net.version]
+        if net.prefixlen not in lengths:
+            lengths.append(net.prefixlen)
+            lengths.sort(reverse=True)
+        _parse.cache_clear()
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._tables.values())
+
+    def lookup(self, address: str) -> T | None:
+        parsed = _parse(address)
+        if parsed is None:
+            return None
+        version, number = parsed
+        bits = 32 if version == 4 else 128
+        for length in self._lengths[version]:
+            mask = ((1 << length) - 1) << (bits - length) if length else 0
+            value = self._tables[(version, length)].get(number & mask)
+            if value is not None:
+                return value
+        return None
+
+
+@lru_cache(maxsize=65_536)
+def _parse(address: str) -> tuple[int, int] | None:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    return ip.version, int(ip)

@@ -1,0 +1,153 @@
+"""Known-bad indicators (IP, CIDR, domain, URL, file hash) matched against events in O(1).
+
+A match appends to ``threat.enrichments`` (ECS 8.x): the indicator (type, value, provider,
+confidence, description, expiry) and what matched (field, atomic value). Expired indicators do
+not match.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from enrichment.base import EventEnricher
+from enrichment.networks import NetworkMap
+from soc.ecs import Event, format_timestamp, get_field, utc_now
+
+IndicatorType = Literal["ipv4-addr", "ipv6-addr", "cidr", "domain-name", "url", "file"]
+
+# ECS field → kind of indicator it can match.
+FIELDS: dict[str, str] = {
+    "source.ip": "ip",
+    "destination.ip": "ip",
+    "host.ip": "ip",
+    "url.domain": "domain",
+    "destination.domain": "domain",
+    "source.domain": "domain",
+    "dns.question.name": "domain",
+    "tls.client.server_name": "domain",
+    "url.original": "url",
+    "url.full": "url",
+    "file.hash.md5": "hash",
+    "file.hash.sha1": "hash",
+    "file.hash.sha256": "hash",
+    "process.hash.md5": "hash",
+    "process.hash.sha1": "hash",
+    "process.hash.sha256": "hash",
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    type: IndicatorType
+    value: str  # normalised: lower-case domains and hashes, canonical IPs and networks
+    provider: str
+    expires: datetime | None = None
+    confidence: str | None = None
+    description: str | None = None
+    reference: str | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires <= now
+
+    def as_ecs(self) -> dict[str, Any]:
+        kind = "ipv4-addr" if self.type == "cidr" else self.type
+        doc: dict[str, Any] = {"type": kind, "provider": self.provider}
+        if self.type in ("ipv4-addr", "ipv6-addr", "cidr"):
+            doc["ip"] = self.value
+        elif self.type == "domain-name":
+            doc["url"] = {"domain": self.value}
+        elif self.type == "url":
+            doc["url"] = {"original": self.value}
+        else:
+            doc["file"] = {"hash": {_hash_name(self.value): self.value}}
+        for key in ("confidence", "description", "reference"):
+            if getattr(self, key):
+                doc[key] = getattr(self, key)
+        if self.expires is not None:
+            doc["expires"] = format_timestamp(self.expires)  # not ECS: when it stops matching
+        return doc
+
+
+def _hash_name(value: str) -> str:
+    return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(value), "sha256")
+
+
+def normalise(kind: IndicatorType, value: str) -> str:
+    """The form indicators are indexed under (raises ValueError when not valid)."""
+    value = value.strip()
+    if kind in ("ipv4-addr", "ipv6-addr"):
+        return str(ipaddress.ip_address(value))
+    if kind == "cidr":
+        return str(ipaddress.ip_network(value, strict=False))
+    if kind == "domain-name":
+        return value.lower().rstrip(".")
+    if kind == "file":
+        if not value or any(c not in "0123456789abcdefABCDEF" for c in value):
+            raise ValueError(f"not a hash: {value[:80]!r}")
+        return value.lower()
+    return value
+
+
+class IndicatorIndex(EventEnricher):
+    """Indicators by kind in dicts (CIDRs by prefix length): one lookup per event field."""
+
+    NAME = "threat-intel"
+
+    def __init__(self, indicators: Iterable[Indicator] = (), clock: Any = utc_now) -> None:
+        self.clock = clock
+        self.exact: dict[str, dict[str, Indicator]] = {
+            "ip": {},
+            "domain": {},
+            "url": {},
+            "hash": {},
+        }
+        self.networks: NetworkMap[Indicator] = NetworkMap()
+        self.count = 0
+        for indicator in indicators:
+            self.add(indicator)
+
+    def add(self, indicator: Indicator) -> None:
+        self.count += 1
+        if indicator.type == "cidr":
+            self.networks.add(indicator.value, indicator)
+            return
+        kind = {"ipv4-addr": "ip", "ipv6-addr": "ip", "domain-name": "domain"}.get(
+            indicator.type, "hash" if indicator.type == "file" else "url"
+        )
+        self.exact[kind][indicator.value] = indicator
+
+    def match(self, kind: str, value: str) -> Indicator | None:
+        if kind == "domain" or kind == "hash":
+            value = value.lower().rstrip(".")
+        found = self.exact[kind].get(value)
+        if found is None and kind == "ip":
+            found = self.networks.lookup(value)
+        return found
+
+    def __call__(self, event: Event) -> None:
+        if not self.count:
+            return
+        now = self.clock()
+        matches = []
+        for name, kind in FIELDS.items():
+            value = get_field(event, name)
+            for atomic in value if isinstance(value, list) else (value,):
+                if not isinstance(atomic, str) or not atomic:
+                    continue
+                indicator = self.match(kind, atomic)
+                if indicator is not None and not indicator.expired(now):
+                    matches.append(
+                        {
+                            "indicator": indicator.as_ecs(),
+                            "matched": {"atomic": atomic, "field": name,
+                                        "type": "indicator_match_rule"},
+                        }
+                    )  # fmt: skip
+        if matches:
+            threat = event.setdefault("threat", {})
+            threat.setdefault("enrichments", []).extend(matches)
+            event.setdefault("event", {}).setdefault("risk_score", 75)
