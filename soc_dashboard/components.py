@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import dash
 from dash import ctx, dcc, html, no_update
@@ -64,10 +64,22 @@ def labelled(component_id: str, text: str, control: Component) -> Component:
     )
 
 
+DROPDOWN_LABELS = (
+    "select_all",
+    "deselect_all",
+    "selected_count",
+    "search",
+    "clear_search",
+    "clear_selection",
+    "no_options_found",
+)
+
+
 def dropdown(
     component_id: str,
     text: str,
     choices: list[dict[str, Any]],
+    lang: str,
     *,
     value: Any = None,
     multi: bool = False,
@@ -82,6 +94,7 @@ def dropdown(
         clearable=clearable,
         placeholder=placeholder,
         searchable=True,
+        labels=cast(Any, {name: t(f"dropdown.{name}", lang) for name in DROPDOWN_LABELS}),
     )
     return labelled(component_id, text, control)
 
@@ -127,7 +140,10 @@ def _row(
     open_field: str | None,
     selected: Any,
 ) -> Component:
-    cells = [html.Td(_cell(row, field, open_type, open_field)) for field, _ in columns]
+    cells = [
+        html.Td(_cell(row, field, open_type, open_field), className=f"col-{field}")
+        for field, _ in columns
+    ]
     if selected is not None and row.get("id") == selected:
         return html.Tr(cells, className="selected", **aria(current="true"))
     return html.Tr(cells)
@@ -144,7 +160,9 @@ def table(
 ) -> Component:
     """A plain, accessible HTML table. With ``open_type``, the ``open_field`` cell of each row is
     a button whose pattern-matching id ``{"type": open_type, "index": row["id"]}`` opens it."""
-    head = html.Thead(html.Tr([html.Th(name, scope="col") for _, name in columns]))
+    head = html.Thead(
+        html.Tr([html.Th(name, scope="col", className=f"col-{field}") for field, name in columns])
+    )
     body = html.Tbody([_row(row, columns, open_type, open_field, selected) for row in rows])
-    parts: list[Component] = [html.Caption(caption)] if caption else []
+    parts: list[Component] = [html.Caption(caption, className="sr-only")] if caption else []
     return html.Div(html.Table([*parts, head, body], className="grid"), className="table-wrap")

@@ -105,28 +105,28 @@ def _languages(lang: str) -> Component:
 
 def frame(settings: Settings, tz: ZoneInfo, lang: str, actor: Actor | None) -> Component:
     """Header, the page container and the shared store."""
+    tools = html.Div(
+        [
+            html.Span(
+                t("shell.timezone", lang, tz=utc_offset_label(tz, utc_now())), className="tz"
+            ),
+            _languages(lang),
+            _account(lang, actor),
+        ],
+        className="header-tools",
+    )
+    brand = html.Div(
+        [
+            html.Span(t("app.title", lang), className="brand-title"),
+            html.Span(f"{t('app.tagline', lang)} · {settings.city}", className="brand-sub"),
+        ],
+        className="brand",
+    )
     header = html.Header(
         [
             html.A(t("shell.skip", lang), href="#shell-main", className="skip-link"),
-            html.Div(
-                [
-                    html.Span(t("app.title", lang), className="brand-title"),
-                    html.Span(f"{t('app.tagline', lang)} · {settings.city}", className="brand-sub"),
-                ],
-                className="brand",
-            ),
+            html.Div([brand, tools], className="top-row"),
             _navigation(actor.role if actor else None, lang),
-            html.Div(
-                [
-                    html.Span(
-                        t("shell.timezone", lang, tz=utc_offset_label(tz, utc_now())),
-                        className="tz",
-                    ),
-                    _languages(lang),
-                    _account(lang, actor),
-                ],
-                className="header-tools",
-            ),
         ],
         className="top",
     )

@@ -25,7 +25,7 @@ from soc_dashboard.components import (
 from soc_dashboard.context import console, current_actor, current_language
 from soc_dashboard.i18n import label, t
 from soc_dashboard.roles import allowed
-from soc_dashboard.views.alert_detail import load_detail, render_detail
+from soc_dashboard.views.alert_detail import load_detail, render_detail, render_heading
 from soc_dashboard.views.alerts import (
     ENGINES,
     LEVELS,
@@ -54,6 +54,7 @@ COUNT = "alerts-count"
 SELECTED = "alerts-selected"
 VERSION = "alerts-version"
 DETAIL = "alerts-detail"
+HEAD = "alerts-detail-head"
 ACTIONS = "alerts-actions"
 NOTE = "alerts-note"
 RESULT = "alerts-result"
@@ -85,6 +86,7 @@ def _filters(lang: str, systems: list[str]) -> Component:
                 STATUS,
                 t("col.status", lang),
                 options(STATUSES, "status", lang),
+                lang,
                 value=list(OPEN_STATUSES),
                 multi=True,
                 placeholder=t("common.all", lang),
@@ -93,6 +95,7 @@ def _filters(lang: str, systems: list[str]) -> Component:
                 LEVEL,
                 t("col.level", lang),
                 options(LEVELS, "level", lang),
+                lang,
                 multi=True,
                 placeholder=t("common.all", lang),
             ),
@@ -100,6 +103,7 @@ def _filters(lang: str, systems: list[str]) -> Component:
                 ENGINE,
                 t("col.engine", lang),
                 options(ENGINES, "engine", lang),
+                lang,
                 multi=True,
                 placeholder=t("common.all", lang),
             ),
@@ -107,6 +111,7 @@ def _filters(lang: str, systems: list[str]) -> Component:
                 SYSTEM,
                 t("col.system", lang),
                 options(systems, None, lang),
+                lang,
                 placeholder=t("common.all", lang),
             ),
         ],
@@ -167,6 +172,7 @@ def content(lang: str, alert: str | None = None, **_: Any) -> Component:
                     html.Div(id=TABLE, className="queue"),
                     html.Div(
                         [
+                            html.Div(id=HEAD),
                             html.P(id=RESULT, role="status", **aria(live="polite")),
                             _action_bar(lang),
                             html.Div(None if can_act else notice(t("alerts.read_only", lang))),
@@ -217,7 +223,7 @@ def register_callbacks(app: Dash) -> None:
         flt = AlertFilter.from_inputs(statuses, levels, engines, system)
         with cons.state.session() as session:
             rows = alert_rows(list_alerts(session, flt), lang, cons.tz)
-        count = t("common.rows", lang, count=len(rows))
+        count = t("alerts.count", lang, count=len(rows))
         if len(rows) >= flt.limit:
             count += " · " + t("common.limited", lang, shown=len(rows), limit=flt.limit)
         columns = [(f, t(k, lang)) for f, k in COLUMNS]
@@ -239,6 +245,7 @@ def register_callbacks(app: Dash) -> None:
         return clicked_index()
 
     @app.callback(
+        Output(HEAD, "children"),
         Output(DETAIL, "children"),
         Output(ACTIONS, "hidden"),
         *[Output(button, "disabled") for button in BUTTONS.values()],
@@ -250,15 +257,17 @@ def register_callbacks(app: Dash) -> None:
         lang, cons = language_of(context), console()
         closed = (True,) * len(BUTTONS)
         if not isinstance(selected, int):
-            return (notice(t("alerts.pick", lang)), True, *closed)
+            return (None, notice(t("alerts.pick", lang)), True, *closed)
         with cons.state.session() as session:
             detail = load_detail(session, cons.store, selected)
             if detail is None:
-                return (notice(t("alerts.missing", lang, id=selected), "error"), True, *closed)
+                missing = notice(t("alerts.missing", lang, id=selected), "error")
+                return (None, missing, True, *closed)
             possible = actions_for(detail.alert)
             actor = current_actor()
             can_act = actor is not None and allowed(actor.role, "alerts.act")
             return (
+                render_heading(detail.alert, lang),
                 render_detail(detail, lang, cons.tz),
                 not can_act,
                 *[action not in possible for action in BUTTONS],

@@ -77,10 +77,11 @@ def content(lang: str, dataset: str | None = None, q: str | None = None, **_: An
                 DATASET,
                 t("col.dataset", lang),
                 [{"label": d, "value": d} for d in choices.value],
+                lang,
                 value=dataset if dataset in choices.value else None,
                 placeholder=t("common.all", lang),
             ),
-            dropdown(WINDOW, t("common.window", lang), windows, value="24h", clearable=False),
+            dropdown(WINDOW, t("common.window", lang), windows, lang, value="24h", clearable=False),
             labelled(
                 TEXT,
                 t("events.text", lang),
@@ -93,7 +94,9 @@ def content(lang: str, dataset: str | None = None, q: str | None = None, **_: An
                     debounce=True,
                 ),
             ),
-            dropdown(LIMIT, t("events.limit", lang), limits, value=DEFAULT_LIMIT, clearable=False),
+            dropdown(
+                LIMIT, t("events.limit", lang), limits, lang, value=DEFAULT_LIMIT, clearable=False
+            ),
             html.Button(
                 t("events.search", lang), id=SEARCH, n_clicks=0, type="button", className="primary"
             ),

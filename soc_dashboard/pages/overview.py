@@ -62,7 +62,12 @@ def content(lang: str, **_: Any) -> Component:
             page_heading(
                 t("overview.heading", lang),
                 dropdown(
-                    WINDOW, t("common.window", lang), windows, value=DEFAULT_WINDOW, clearable=False
+                    WINDOW,
+                    t("common.window", lang),
+                    windows,
+                    lang,
+                    value=DEFAULT_WINDOW,
+                    clearable=False,
                 ),
                 html.Button(
                     t("common.refresh", lang), id=REFRESH, n_clicks=0, className="secondary"

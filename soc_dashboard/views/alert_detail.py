@@ -164,9 +164,9 @@ def _history(detail: AlertDetail, lang: str, tz: ZoneInfo) -> Component:
     )
 
 
-def render_detail(detail: AlertDetail, lang: str, tz: ZoneInfo) -> Component:
-    alert = detail.alert
-    heading = html.H2(
+def render_heading(alert: Alert, lang: str) -> Component:
+    """Level, number and title: shown above the actions so the analyst sees what they act on."""
+    return html.H2(
         [
             html.Span(
                 label("level", alert.rule_level, lang), className=f"badge level-{alert.rule_level}"
@@ -175,9 +175,12 @@ def render_detail(detail: AlertDetail, lang: str, tz: ZoneInfo) -> Component:
         ],
         id="alerts-detail-heading",
     )
+
+
+def render_detail(detail: AlertDetail, lang: str, tz: ZoneInfo) -> Component:
+    alert = detail.alert
     return html.Article(
         [
-            heading,
             _facts(alert, lang, tz),
             _entities(alert, lang),
             _attack(alert, lang),

@@ -109,7 +109,7 @@ def entity(alert: Alert, dotted: str) -> str:
 def alert_row(alert: Alert, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": alert.id,
-        "last_seen": format_time(alert.last_seen, tz, lang),
+        "last_seen": format_time(alert.last_seen, tz, lang, seconds=False),
         "level": label("level", alert.rule_level, lang),
         "level_key": alert.rule_level,
         "title": alert.rule_title,

@@ -128,7 +128,7 @@ def test_alert_queue_and_acknowledge_over_http(client: FlaskClient, state: State
     alert_id = seed_alert(state)
     sign_in(client, "ana")
     table = json.dumps(_refresh_alerts(client).json, ensure_ascii=False)
-    assert "SSH brute force against the portal" in table and "1 dòng" in table
+    assert "SSH brute force against the portal" in table and "1 cảnh báo" in table
     answer = _act(client, alert_id, "alerts-action-acknowledge").json["response"]
     assert answer["alerts-version"]["data"] == 1
     assert "Đã tiếp nhận" in json.dumps(answer["alerts-result"], ensure_ascii=False)
@@ -158,7 +158,7 @@ def test_english_texts_after_switching(client: FlaskClient, state: StateDB) -> N
     client.get("/alerts?lang=en")
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "Sign out" in layout and '"lang":"en"' in layout
-    assert "1 rows" in json.dumps(_refresh_alerts(client, "en").json)
+    assert "Alerts shown: 1" in json.dumps(_refresh_alerts(client, "en").json)
 
 
 def test_two_apps_in_one_process_keep_their_own_stores(

@@ -13,7 +13,12 @@ from soc.state.db import StateDB
 from soc.state.models import Alert, AuditEntry
 from soc.stores.sqlite import SqliteEventStore
 from soc_dashboard.context import Actor
-from soc_dashboard.views.alert_detail import attack_link, load_detail, render_detail
+from soc_dashboard.views.alert_detail import (
+    attack_link,
+    load_detail,
+    render_detail,
+    render_heading,
+)
 from soc_dashboard.views.alerts import (
     AlertFilter,
     TransitionRefused,
@@ -86,8 +91,8 @@ def test_rows_show_local_time_and_labels(state: StateDB) -> None:
         assert alert is not None
         vi = alert_row(alert, "vi", HCM)
         en = alert_row(alert, "en", HCM)
-    assert vi["last_seen"] == "02/12/2026 00:30:00"  # 17:30 UTC is 00:30 the next day in Đà Nẵng
-    assert en["last_seen"] == "2026-12-02 00:30:00"
+    assert vi["last_seen"] == "02/12/2026 00:30"  # 17:30 UTC is 00:30 the next day in Đà Nẵng
+    assert en["last_seen"] == "2026-12-02 00:30"
     assert (vi["level"], vi["status"], en["status"]) == ("Cao", "Mới", "New")
     assert vi["source_ip"] == "203.0.113.7"
     assert vi["host"] == "portal-web-01"
@@ -137,7 +142,8 @@ def test_detail_fetches_matched_events_by_id(state: StateDB, store: SqliteEventS
         ids = sorted(e["event"]["id"] for e in detail.events)
         assert ids == ["ev-0000", "ev-0001"]  # "ev-missing" is not in the store
         text = str(render_detail(detail, "vi", HCM))
-    assert "SSH brute force against the portal" in text
+        heading = str(render_heading(detail.alert, "vi"))
+    assert "SSH brute force against the portal" in heading and "Cao" in heading
     assert "https://attack.mitre.org/techniques/T1110/001/" in text
     assert "Failed password for root #0" in text
     assert load_detail(s, store, 999_999) is None
