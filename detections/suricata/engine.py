@@ -14,6 +14,10 @@ from pathlib import Path
 from detections.suricata.settings import SuricataSettings
 from soc.errors import DetectionError
 
+# First four bytes of pcap (both byte orders, micro- and nanosecond) and pcapng files.
+PCAP_MAGICS = {
+    bytes.fromhex(m) for m in ("a1b2c3d4", "d4c3b2a1", "a1b23c4d", "4d3cb2a1", "0a0d0d0a")
+}
 # Files a run writes into its output folder; removed first because Suricata appends to them.
 RUN_OUTPUTS = ("eve.json", "fast.log", "stats.log", "suricata.log", "http.log", "drop.log")
 
@@ -114,6 +118,10 @@ class SuricataEngine:
         if not pcap.exists():
             raise DetectionError("no such pcap file or folder", source=pcap)
         files = [pcap] if pcap.is_file() else [p for p in pcap.iterdir() if p.is_file()]
+        if pcap.is_file():  # Suricata exits 0 on a file it cannot read: refuse it first
+            with pcap.open("rb") as stream:
+                if stream.read(4) not in PCAP_MAGICS:
+                    raise DetectionError("not a pcap or pcapng file", source=pcap)
         size = sum(p.stat().st_size for p in files)
         if size > self.settings.max_pcap_bytes:
             raise DetectionError(
