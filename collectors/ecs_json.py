@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from collectors.base import Parser, RawRecord
-from collectors.envelope import new_event
+from collectors.envelope import iso_timestamp, new_event
 from collectors.suricata_eve import load_json_object
-from soc.ecs import Event, normalise_timestamp, set_field
+from soc.ecs import Event, set_field
 from soc.errors import ParseError
 
 MAX_DEPTH = 16
@@ -43,13 +43,9 @@ class EcsJsonParser(Parser):
     def parse(self, record: RawRecord) -> Iterable[Event]:
         text, doc = load_json_object(record, "ECS event")
         body = _nest(doc)
-        stamp = body.get("@timestamp")
-        if not isinstance(stamp, str):
-            raise ParseError("ECS event without a @timestamp string")
-        try:
-            body["@timestamp"] = normalise_timestamp(stamp)
-        except ValueError as e:
-            raise ParseError(f"invalid @timestamp {stamp[:40]!r}") from e
+        if "@timestamp" not in body:
+            raise ParseError("ECS event without a @timestamp")
+        body["@timestamp"] = iso_timestamp(body["@timestamp"], "@timestamp")
         raw_event = body.get("event")
         incoming: dict[str, Any] = raw_event if isinstance(raw_event, dict) else {}
         event = new_event(

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from collectors.base import Parser, RawRecord
-from collectors.envelope import new_event, set_ip, to_int
+from collectors.envelope import iso_timestamp, new_event, set_ip, to_int
 from collectors.suricata_eve import load_json_object
-from soc.ecs import Event, event_id, normalise_timestamp, set_field
+from soc.ecs import Event, event_id, set_field
 from soc.errors import ParseError
 
 SCHEMA = "egov-audit/1"
@@ -96,10 +96,9 @@ def validate_head(doc: Mapping[str, Any]) -> tuple[str, str, str, str]:
     outcome = _text(doc, "outcome", required=True)
     if outcome not in ("success", "failure", "unknown"):
         raise ParseError("outcome must be success, failure or unknown")
-    try:
-        stamp = normalise_timestamp(_text(doc, "time", required=True) or "")
-    except ValueError as e:
-        raise ParseError("invalid time (ISO 8601 with an offset expected)") from e
+    stamp = iso_timestamp(
+        _text(doc, "time", required=True), "invalid time (ISO 8601 with an offset)"
+    )
     return stamp, app, action, outcome
 
 
@@ -130,7 +129,11 @@ def _map_details(event: Event, doc: Mapping[str, Any]) -> None:
     _put(event, "http.response.status_code", to_int(request.get("status")))
     _put(event, "http.response.bytes", to_int(request.get("bytes")))
     duration = request.get("duration_ms")
-    if isinstance(duration, int | float) and not isinstance(duration, bool):
+    if (
+        isinstance(duration, int | float)
+        and not isinstance(duration, bool)
+        and 0 <= duration < 1e12
+    ):
         event["event"]["duration"] = int(duration * 1_000_000)
     privilege, export, api = _object(doc, "privilege"), _object(doc, "export"), _object(doc, "api")
     _put(event, "egov.privilege.from", _text(privilege, "from"))

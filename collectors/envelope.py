@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from collectors.base import RawRecord
-from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp, set_field
-from soc.errors import RecordRejected
+from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp, normalise_timestamp, set_field
+from soc.errors import ParseError, RecordRejected
 
 
 def decode_text(record: RawRecord) -> str:
@@ -85,3 +87,23 @@ def set_ip(event: Event, dotted: str, value: str | None) -> bool:
     mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:a.b.c.d is an IPv4 client
     set_field(event, dotted, str(mapped or address))
     return True
+
+
+def iso_timestamp(value: Any, what: str) -> str:
+    """An ISO 8601 text → canonical ``@timestamp``, or ParseError naming ``what`` was wrong."""
+    if not isinstance(value, str):
+        raise ParseError(f"{what}: expected an ISO 8601 time, got {type(value).__name__}")
+    try:
+        return normalise_timestamp(value)
+    except (ValueError, OverflowError) as e:
+        raise ParseError(f"{what}: invalid time {value[:40]!r}") from e
+
+
+def epoch_timestamp(value: Any, what: str) -> str:
+    """Seconds since 1970 → canonical ``@timestamp``, or ParseError."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ParseError(f"{what}: expected seconds since 1970")
+    try:
+        return format_timestamp(datetime.fromtimestamp(value, UTC))
+    except (ValueError, OverflowError, OSError) as e:
+        raise ParseError(f"{what}: time out of range") from e

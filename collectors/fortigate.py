@@ -7,10 +7,11 @@ import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from collectors.envelope import to_int
+from collectors.envelope import epoch_timestamp, to_int
 from collectors.syslog_header import SyslogHeader
 from collectors.syslog_routing import ProgramParser
 from soc.ecs import Event, format_timestamp, set_field
+from soc.errors import ParseError
 
 _PAIR = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 _UI_PEER = re.compile(r"\(([\d.:a-fA-F]+)\)")
@@ -109,19 +110,21 @@ def _timestamp(event: Event, pairs: dict[str, str], local_tz: tzinfo | None) -> 
     if epoch:
         for scale in (1, 1_000, 1_000_000, 1_000_000_000):
             if epoch / scale < 10_000_000_000:
-                moment = datetime.fromtimestamp(epoch / scale, UTC)
-                event["@timestamp"] = format_timestamp(moment)
+                try:
+                    event["@timestamp"] = epoch_timestamp(epoch / scale, "eventtime")
+                except ParseError:
+                    break
                 return
     # The device's own date and time beat a relay's header (which may lack the year).
     date, time = pairs.get("date"), (pairs.get("time") or "").replace(" ", "")
     if date and time:
         try:
             moment = datetime.fromisoformat(f"{date}T{time}{pairs.get('tz', '')}")
-        except ValueError:
+            event["@timestamp"] = format_timestamp(
+                moment if moment.tzinfo else moment.replace(tzinfo=local_tz or UTC)
+            )
+        except (ValueError, OverflowError):
             return
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=local_tz or UTC)
-        event["@timestamp"] = format_timestamp(moment)
 
 
 def _meaning(event: Event, pairs: dict[str, str]) -> None:

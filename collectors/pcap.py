@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
 import orjson
 
 from collectors.base import DeadLetter, Parser, RawRecord, Reader
-from collectors.envelope import new_event
+from collectors.envelope import epoch_timestamp, new_event
 from collectors.suricata_eve import load_json_object
-from soc.ecs import Event, format_timestamp, set_field
+from soc.ecs import Event, set_field
 from soc.errors import ParseError
 
 MAX_FLOWS = 65_536
@@ -230,10 +229,7 @@ class PacketMetadataParser(Parser):
         if kind not in ("flow", "dns", "http"):
             raise ParseError("packet metadata without a flow, dns or http type")
         event = new_event(record, dataset=f"network.{kind}", module="pcap", original=None)
-        stamp = meta.get("start", meta.get("time"))
-        if not isinstance(stamp, int | float):
-            raise ParseError("packet metadata without a time")
-        event["@timestamp"] = format_timestamp(datetime.fromtimestamp(stamp, UTC))
+        event["@timestamp"] = epoch_timestamp(meta.get("start", meta.get("time")), "packet time")
         _endpoints(event, meta)
         if kind == "flow":
             _flow_fields(event, meta)
@@ -257,18 +253,27 @@ def _endpoints(event: Event, meta: dict[str, Any]) -> None:
 
 def _flow_fields(event: Event, meta: dict[str, Any]) -> None:
     event["event"].update(category=["network"], type=["connection", "end"], action="flow")
-    packets, octets = meta.get("packets") or [0, 0], meta.get("bytes") or [0, 0]
+    packets, octets = _pair(meta.get("packets")), _pair(meta.get("bytes"))
     set_field(event, "source.packets", packets[0])
     set_field(event, "destination.packets", packets[1])
     set_field(event, "source.bytes", octets[0])
     set_field(event, "destination.bytes", octets[1])
     set_field(event, "network.packets", packets[0] + packets[1])
     set_field(event, "network.bytes", octets[0] + octets[1])
-    end = meta.get("end")
-    if isinstance(end, int | float):
-        event["event"]["end"] = format_timestamp(datetime.fromtimestamp(end, UTC))
-        event["event"]["duration"] = int((end - meta["start"]) * 1e9)
+    end, start = meta.get("end"), meta.get("start")
+    if end is not None:
+        event["event"]["end"] = epoch_timestamp(end, "flow end")
+        event["event"]["duration"] = int((end - start) * 1e9)
     set_field(event, "event.reason", meta.get("reason"))
+
+
+def _pair(value: Any) -> list[int]:
+    if value is None:
+        return [0, 0]
+    ok = isinstance(value, list) and len(value) == 2
+    if not ok or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ParseError("flow counters must be two integers")
+    return [int(value[0]), int(value[1])]
 
 
 def _dns_fields(event: Event, meta: dict[str, Any]) -> None:
@@ -277,14 +282,18 @@ def _dns_fields(event: Event, meta: dict[str, Any]) -> None:
     set_field(event, "dns.id", str(meta.get("id")))
     set_field(event, "dns.type", "answer" if meta.get("qr") else "query")
     questions = meta.get("questions") or []
+    answers = meta.get("answers") or []
+    well_formed = isinstance(questions, list) and isinstance(answers, list)
+    if not well_formed or not all(isinstance(x, dict) for x in [*questions, *answers]):
+        raise ParseError("dns questions and answers must be lists of objects")
     if questions:
         set_field(event, "dns.question.name", questions[0].get("name"))
         qtype = questions[0].get("type")
         set_field(event, "dns.question.type", _DNS_TYPES.get(qtype, str(qtype)))
-    answers = meta.get("answers") or []
     if answers:
         set_field(event, "dns.answers", [
-            {"type": _DNS_TYPES.get(a["type"], str(a["type"])), "data": a["data"], "ttl": a["ttl"]}
+            {"type": _DNS_TYPES.get(a.get("type"), str(a.get("type"))), "data": a.get("data"),
+             "ttl": a.get("ttl")}
             for a in answers
         ])  # fmt: skip
         ips = [a["data"] for a in answers if a.get("type") in (1, 28)]

@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 
 from collectors.base import Parser, RawRecord
-from collectors.envelope import decode_text, new_event, to_int
-from soc.ecs import Event, normalise_timestamp, set_field
+from collectors.envelope import decode_text, iso_timestamp, new_event, to_int
+from soc.ecs import Event, set_field
 from soc.errors import ParseError
 
 _CATEGORY: dict[str, tuple[list[str], list[str]]] = {
@@ -53,10 +53,7 @@ class SuricataEveParser(Parser):
             raise ParseError("not a suricata eve record: event_type and timestamp are required")
         kind = "alert" if event_type == "alert" else "metric" if event_type == "stats" else "event"
         event = new_event(record, dataset=self.DATASET, module="suricata", original=text, kind=kind)
-        try:
-            event["@timestamp"] = normalise_timestamp(stamp)
-        except ValueError as e:
-            raise ParseError(f"invalid eve timestamp {stamp[:40]!r}") from e
+        event["@timestamp"] = iso_timestamp(stamp, "eve timestamp")
         category, types = _CATEGORY.get(event_type, (["network"], ["info"]))
         event["event"].update(category=list(category), type=list(types), action=event_type)
         _map_common(event, eve, event_type)
@@ -202,8 +199,8 @@ def _map_flow(event: Event, flow: Mapping[str, Any]) -> None:
         value = flow.get(key)
         if isinstance(value, str):
             try:
-                _put(event, dotted, normalise_timestamp(value))
-            except ValueError:
+                _put(event, dotted, iso_timestamp(value, "flow"))
+            except ParseError:
                 _put(event, f"suricata.eve.flow.{key}", value)
     to_server_p, to_client_p = to_int(flow.get("pkts_toserver")), to_int(flow.get("pkts_toclient"))
     to_server_b = to_int(flow.get("bytes_toserver"))

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from collectors.envelope import set_ip, to_int
-from soc.ecs import Event, normalise_timestamp, set_field
-from soc.errors import ParseError
+from collectors.envelope import iso_timestamp, set_ip, to_int
+from soc.ecs import Event, set_field
 
 _DATASETS = {
     "microsoft-windows-sysmon/operational": "windows.sysmon",
@@ -109,10 +108,7 @@ def dataset_for(channel: str) -> str:
 def fill_event(event: Event, win: WindowsEvent) -> None:
     """Write the ECS and ``winlog.*`` fields of ``win`` into the envelope ``event``."""
     if win.timestamp:
-        try:
-            event["@timestamp"] = normalise_timestamp(win.timestamp)
-        except ValueError as e:
-            raise ParseError(f"invalid Windows event time {win.timestamp[:40]!r}") from e
+        event["@timestamp"] = iso_timestamp(win.timestamp, "Windows event time")
     event["event"].update(
         dataset=dataset_for(win.channel), module="windows", code=str(win.event_id)
     )

@@ -125,7 +125,7 @@ def from_evtx_dump(doc: Mapping[str, Any]) -> WindowsEvent:
         provider_name=_attr(provider, "Name") or "",
         provider_guid=_attr(provider, "Guid"),
         computer_name=_str(system.get("Computer")) or "",
-        timestamp=_attr(system.get("TimeCreated"), "SystemTime"),
+        timestamp=_str(_attr(system.get("TimeCreated"), "SystemTime")),
         record_id=to_int(system.get("EventRecordID")),
         level=to_int(system.get("Level")),
         task=_str(system.get("Task")),
@@ -142,15 +142,21 @@ def from_evtx_dump(doc: Mapping[str, Any]) -> WindowsEvent:
     )
 
 
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ParseError(f"{what} must be an object")
+    return value
+
+
 def from_winlogbeat(doc: Mapping[str, Any]) -> WindowsEvent:
     winlog = doc["winlog"]
     event_id = to_int(winlog.get("event_id"))
     if event_id is None:
         raise ParseError("Winlogbeat JSON without winlog.event_id")
-    process: Mapping[str, Any] = winlog.get("process") or {}
-    host: Mapping[str, Any] = doc.get("host") or {}
-    if not isinstance(process, Mapping) or not isinstance(host, Mapping):
-        raise ParseError("Winlogbeat JSON with a malformed winlog.process or host")
+    process = _mapping(winlog.get("process"), "winlog.process")
+    host = _mapping(doc.get("host"), "host")
     keywords = winlog.get("keywords")
     return WindowsEvent(
         event_id=event_id,
@@ -158,18 +164,18 @@ def from_winlogbeat(doc: Mapping[str, Any]) -> WindowsEvent:
         provider_name=str(winlog.get("provider_name") or ""),
         provider_guid=winlog.get("provider_guid"),
         computer_name=str(winlog.get("computer_name") or host.get("name") or ""),
-        timestamp=doc.get("@timestamp"),
+        timestamp=_str(doc.get("@timestamp")),
         record_id=to_int(winlog.get("record_id")),
         task=_str(winlog.get("task")),
         opcode=_str(winlog.get("opcode")),
         keywords=", ".join(map(str, keywords)) if isinstance(keywords, list) else None,
         version=to_int(winlog.get("version")),
         process_id=to_int(process.get("pid")),
-        thread_id=to_int((process.get("thread") or {}).get("id")),
-        user_sid=(winlog.get("user") or {}).get("identifier"),
-        message=doc.get("message"),
-        event_data=dict(winlog.get("event_data") or {}),
-        user_data=dict(winlog.get("user_data") or {}),
+        thread_id=to_int(_mapping(process.get("thread"), "winlog.process.thread").get("id")),
+        user_sid=_str(_mapping(winlog.get("user"), "winlog.user").get("identifier")),
+        message=_str(doc.get("message")),
+        event_data=dict(_mapping(winlog.get("event_data"), "winlog.event_data")),
+        user_data=dict(_mapping(winlog.get("user_data"), "winlog.user_data")),
     )
 
 

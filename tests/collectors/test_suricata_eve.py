@@ -190,7 +190,7 @@ def test_tls_flow_fileinfo_anomaly() -> None:
         (b'{"timestamp": "2026", "event_type": "alert", "x": "\xff\xfe"}', "invalid UTF-8"),
         (b'{"a": 1}\x00\x00', "NUL byte"),
         (b'{"event_type": "alert"}', "event_type and timestamp are required"),
-        (b'{"event_type": "alert", "timestamp": "yesterday"}', "invalid eve timestamp"),
+        (b'{"event_type": "alert", "timestamp": "yesterday"}', "eve timestamp: invalid time"),
         (b"[1, 2]", "expected a JSON object"),
     ],
 )
