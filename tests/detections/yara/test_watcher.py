@@ -91,3 +91,29 @@ def test_skipped_files_are_reported_as_events_unless_disabled(
     quiet = ListSink()
     _watcher(scanner, tmp_path / "in", quiet, report_skipped=False).poll_once()
     assert quiet.events == []
+
+
+def test_watch_job_for_soc_up_polls_into_the_platform_store(
+    soc_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detections.yara import jobs
+    from detections.yara.settings import YaraWatchSettings
+    from soc.config import load_settings
+    from soc.runtime import Platform
+    from soc.stores.base import EventQuery
+
+    settings = load_settings(home=soc_home)
+    platform = Platform.open(settings)
+    try:
+        assert jobs.yara_watch_job(platform) is None  # nothing to watch by default
+        folder = tmp_path / "evidence"
+        write(folder / "eicar.com", eicar(), age_seconds=60)
+        watched = YaraSettings(watch=YaraWatchSettings(folders=[folder], interval_seconds=5))
+        monkeypatch.setattr(jobs, "yara_settings", lambda _settings: watched)
+        job = jobs.yara_watch_job(platform)
+        assert job is not None and (job.name, job.interval_seconds) == ("yara-watch", 5)
+        job.run()
+        stored = platform.store.search(EventQuery(dataset="yara.scan", kind="alert"))
+        assert [e["rule"]["name"] for e in stored] == ["SOC_Test_EICAR"]
+    finally:
+        platform.close()
