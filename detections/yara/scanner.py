@@ -137,6 +137,7 @@ class FileScanner:
         if rule_set.rules is None:
             raise DetectionError("no YARA rule compiled", hint="check the rule paths and failures")
         self.rules = rule_set.rules
+        self.rules_key = rule_set.key
         self.settings = settings
         self.clock = clock
 

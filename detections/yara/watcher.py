@@ -61,8 +61,10 @@ class FolderWatcher:
             return {}
         try:
             raw = json.loads(self.state_path.read_text(encoding="utf-8"))
-            return {str(k): (int(v[0]), int(v[1])) for k, v in raw.items()}
-        except (OSError, ValueError, TypeError, IndexError):
+            if raw.get("rules") != self.scanner.rules_key:
+                return {}  # new or changed rules: every file is worth scanning again
+            return {str(k): (int(v[0]), int(v[1])) for k, v in raw["files"].items()}
+        except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
             return {}  # a lost or damaged state only costs a rescan
 
     def _save_state(self) -> None:
@@ -70,7 +72,8 @@ class FolderWatcher:
             return
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self._seen), encoding="utf-8")
+        state = {"rules": self.scanner.rules_key, "files": self._seen}
+        tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
 
     def _is_settled(self, candidate: Candidate) -> bool:

@@ -79,6 +79,8 @@ def test_changed_file_is_rescanned_and_state_survives_a_restart(
     write(path, eicar(), age_seconds=30)
     result = restarted.poll_once()
     assert (result.scanned, result.alerts) == (1, 1)
+    scanner.rules_key = "other rules"
+    assert _watcher(scanner, folder, sink, state_path=state).poll_once().scanned == 1
 
 
 def test_skipped_files_are_reported_as_events_unless_disabled(
