@@ -178,17 +178,16 @@ class SuricataEngine:
             strict=strict,
         )
         started = time.perf_counter()
+        self._execute(args, pcap, cwd)
+        return SuricataRun(outdir, outdir / "eve.json", time.perf_counter() - started, tuple(args))
+
+    def _execute(self, args: list[str], pcap: Path, cwd: Path | None) -> None:
+        limit = self.settings.run_timeout_seconds
         try:
-            done = subprocess.run(
-                args,
-                capture_output=True,
-                text=True,
-                cwd=cwd,
-                timeout=self.settings.run_timeout_seconds,
-            )
+            done = subprocess.run(args, capture_output=True, text=True, cwd=cwd, timeout=limit)
         except subprocess.TimeoutExpired as e:
             raise DetectionError(
-                f"suricata did not finish within {self.settings.run_timeout_seconds} s",
+                f"suricata did not finish within {limit} s",
                 source=pcap,
                 hint="raise [suricata] run_timeout_seconds",
             ) from e
@@ -197,7 +196,6 @@ class SuricataEngine:
                 f"suricata exited with {done.returncode}: {tail(done.stderr or done.stdout)}",
                 source=pcap,
             )
-        return SuricataRun(outdir, outdir / "eve.json", time.perf_counter() - started, tuple(args))
 
     def test_rules(self, rules: Path, logdir: Path) -> None:
         """``suricata -T``: every rule must load (a rule Suricata would skip fails the test)."""
