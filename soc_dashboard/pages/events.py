@@ -50,9 +50,7 @@ COLUMNS = (
     ("time", "col.time"),
     ("dataset", "col.dataset"),
     ("source_ip", "col.source_ip"),
-    ("destination_ip", "col.destination_ip"),
     ("host", "col.host"),
-    ("user", "col.user"),
     ("summary", "col.summary"),
 )
 

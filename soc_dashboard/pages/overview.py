@@ -37,7 +37,7 @@ TIMELINE = "overview-timeline"
 RECENT = "overview-recent"
 PROBLEMS = "overview-problems"
 REFRESH_MS = 60_000
-GRAPH_CONFIG: Any = {"displayModeBar": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displayModeBar": False}
 
 
 def _title() -> str:
@@ -94,6 +94,7 @@ def content(lang: str, **_: Any) -> Component:
 
 def stats(data: OverviewData, lang: str) -> list[Component]:
     events = data.events_in_window.value
+    window = t(f"window.{data.window}", lang).lower()
     return [
         stat_card(
             "overview-new",
@@ -107,10 +108,14 @@ def stats(data: OverviewData, lang: str) -> list[Component]:
             data.open_high,
             "alarm" if data.open_high else "",
         ),
-        stat_card("overview-alerts", t("overview.alerts_window", lang), data.alerts_in_window),
+        stat_card(
+            "overview-alerts",
+            t("overview.alerts_window", lang, window=window),
+            data.alerts_in_window,
+        ),
         stat_card(
             "overview-events",
-            t("overview.events_window", lang),
+            t("overview.events_window", lang, window=window),
             "—" if events is None else f"{events:,}".replace(",", "."),
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -93,7 +94,19 @@ def timeline_figure(points: list[tuple[datetime, int]]) -> dict[str, Any]:
         "marker": {"color": LEVEL_COLOURS["high"]},
         "hovertemplate": "%{x}: %{y}<extra></extra>",
     }
-    return {
-        "data": [trace],
-        "layout": _layout(220, xaxis={"type": "date"}, yaxis={"rangemode": "tozero"}),
+    peak = max((n for _, n in points), default=0)
+    yaxis = {
+        "rangemode": "tozero",
+        "automargin": True,
+        "tick0": 0,
+        "dtick": max(1, math.ceil(peak / 5)),  # whole numbers: these are counts
+        "gridcolor": "#e2e8f0",
     }
+    hourly = len(points) > 1 and (points[1][0] - points[0][0]).total_seconds() < 86_400
+    # Numeric day/month like Vietnamese documents; plotly's default prints English month names.
+    xaxis = {
+        "type": "date",
+        "automargin": True,
+        "tickformat": "%H:%M<br>%d/%m" if hourly else "%d/%m/%Y",
+    }
+    return {"data": [trace], "layout": _layout(240, xaxis=xaxis, yaxis=yaxis)}
