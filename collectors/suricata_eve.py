@@ -69,51 +69,77 @@ def _put(event: Event, dotted: str, value: Any) -> None:
         set_field(event, dotted, value)
 
 
+def _compact(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if v is not None and v != ""}
+
+
 def _map_common(event: Event, eve: Mapping[str, Any], event_type: str) -> None:
+    # Built as plain dicts rather than field by field: this is the hottest path of ingestion.
     for side, ip_key, port_key in (
         ("source", "src_ip", "src_port"),
         ("destination", "dest_ip", "dest_port"),
     ):
         ip = eve.get(ip_key)
         if isinstance(ip, str) and ip:
-            _put(event, f"{side}.ip", ip)
-            _put(event, f"{side}.port", to_int(eve.get(port_key)))
-    src = eve.get("src_ip")
-    if isinstance(src, str) and src:
-        _put(event, "network.type", "ipv6" if ":" in src else "ipv4")
-    proto = eve.get("proto")
-    if isinstance(proto, str):
-        _put(event, "network.transport", proto.lower())
-    app = eve.get("app_proto")
-    if isinstance(app, str) and app not in ("failed", "unknown"):
-        _put(event, "network.protocol", app.lower())
-    _put(event, "network.community_id", eve.get("community_id"))
-    _put(event, "suricata.eve.event_type", event_type)
-    _put(event, "suricata.eve.flow_id", to_int(eve.get("flow_id")))
-    _put(event, "suricata.eve.tx_id", to_int(eve.get("tx_id")))
-    _put(event, "suricata.eve.in_iface", eve.get("in_iface"))
-    _put(event, "observer.ingress.interface.name", eve.get("in_iface"))
-    _put(event, "observer.hostname", eve.get("host"))
-    event.setdefault("observer", {}).update(type="ids", vendor="OISF", product="Suricata")
+            event[side] = _compact({"ip": ip, "port": to_int(eve.get(port_key))})
+    src, proto, app = eve.get("src_ip"), eve.get("proto"), eve.get("app_proto")
+    network = _compact(
+        {
+            "type": ("ipv6" if ":" in src else "ipv4") if isinstance(src, str) and src else None,
+            "transport": proto.lower() if isinstance(proto, str) else None,
+            "protocol": app.lower()
+            if isinstance(app, str) and app not in ("failed", "unknown")
+            else None,
+            "community_id": eve.get("community_id"),
+        }
+    )
+    if network:
+        event["network"] = network
+    event["suricata"] = {
+        "eve": _compact(
+            {
+                "event_type": event_type,
+                "flow_id": to_int(eve.get("flow_id")),
+                "tx_id": to_int(eve.get("tx_id")),
+                "in_iface": eve.get("in_iface"),
+            }
+        )
+    }
+    observer = {"type": "ids", "vendor": "OISF", "product": "Suricata"}
+    if isinstance(eve.get("host"), str):
+        observer["hostname"] = eve["host"]
+    if isinstance(eve.get("in_iface"), str):
+        observer["ingress"] = {"interface": {"name": eve["in_iface"]}}  # type: ignore[assignment]
+    event["observer"] = observer
 
 
 def _map_alert(event: Event, alert: Mapping[str, Any]) -> None:
-    sid = to_int(alert.get("signature_id"))
-    _put(event, "rule.id", str(sid) if sid is not None else None)
-    _put(event, "rule.name", alert.get("signature"))
-    _put(event, "rule.category", alert.get("category"))
-    rev = to_int(alert.get("rev"))
-    _put(event, "rule.version", str(rev) if rev is not None else None)
-    _put(event, "event.severity", to_int(alert.get("severity")))
-    _put(event, "message", alert.get("signature"))
+    sid, rev = to_int(alert.get("signature_id")), to_int(alert.get("rev"))
+    rule = _compact(
+        {
+            "id": str(sid) if sid is not None else None,
+            "name": alert.get("signature"),
+            "category": alert.get("category"),
+            "version": str(rev) if rev is not None else None,
+        }
+    )
+    if rule:
+        event["rule"] = rule
+    severity = to_int(alert.get("severity"))
+    if severity is not None:
+        event["event"]["severity"] = severity
+    if isinstance(alert.get("signature"), str):
+        event["message"] = alert["signature"]
+    details: dict[str, Any] = _compact({"gid": to_int(alert.get("gid"))})
     action = alert.get("action")
     if action in ("allowed", "blocked"):
         event["event"]["type"] = ["allowed" if action == "allowed" else "denied"]
-        _put(event, "suricata.eve.alert.action", action)
-    _put(event, "suricata.eve.alert.gid", to_int(alert.get("gid")))
+        details["action"] = action
     metadata = alert.get("metadata")
     if isinstance(metadata, Mapping):
-        _put(event, "suricata.eve.alert.metadata", dict(metadata))
+        details["metadata"] = dict(metadata)
+    if details:
+        event["suricata"]["eve"]["alert"] = details
 
 
 def _map_http(event: Event, http: Mapping[str, Any]) -> None:
