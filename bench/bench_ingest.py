@@ -22,7 +22,7 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 
 
 def build_inputs(directory: Path, lines: int) -> dict[str, Path]:
-    eve_lines = []
+    eve_lines: list[dict[str, object]] = []
     for path in sorted((DATASETS / "suricata-eve-alerts-dev").glob("*/eve-alerts.ndjson")):
         eve_lines.extend(json.loads(x) for x in path.read_text().splitlines() if x.strip())
     cases = json.loads((DATASETS / "syslog-wazuh-tests-dev" / "cases.json").read_text())
