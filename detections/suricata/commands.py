@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from detections.suricata.engine import SuricataEngine
+from detections.suricata.indicators import indicator_domains, write_project_ruleset
 from detections.suricata.replay import (
     ReplayOutcome,
     already_ingested,
@@ -18,12 +19,7 @@ from detections.suricata.replay import (
     mark_ingested,
     run_replay,
 )
-from detections.suricata.rulefile import (
-    check_project_rules,
-    concatenate,
-    project_rule_files,
-    read_rules,
-)
+from detections.suricata.rulefile import check_project_rules, project_rule_files, read_rules
 from detections.suricata.ruleset import RulesetManager, count_rules
 from detections.suricata.settings import suricata_home, suricata_settings
 from soc.config import Settings
@@ -62,7 +58,8 @@ def _check_project_rules(settings: Settings) -> list[str]:
     manager = _manager(settings)
     files = project_rule_files(manager.project_rules)
     problems = check_project_rules([r for f in files for r in read_rules(f)])
-    combined = concatenate(files, manager.workdir / "check" / "project.rules")
+    domains = indicator_domains(manager.settings)
+    combined = write_project_ruleset(manager.workdir / "check", domains, manager.project_rules)
     manager.engine.test_rules(combined, manager.workdir / "check")
     return problems
 

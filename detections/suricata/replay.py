@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detections.suricata.engine import SuricataEngine, SuricataRun
-from detections.suricata.rulefile import concatenate, project_rule_files
+from detections.suricata.indicators import DATASET_FILE, indicator_domains, write_project_ruleset
 from detections.suricata.ruleset import RulesetManager
 from soc.errors import DetectionError
 
@@ -61,8 +61,11 @@ def choose_rules(manager: RulesetManager, explicit: Path | None, workdir: Path) 
     active = manager.active()
     if active is not None:
         return ChosenRules(manager.rules_path, f"active {active.short}", active.sha256)
-    combined = concatenate(project_rule_files(manager.project_rules), workdir / "project.rules")
-    digest = file_digest(combined)
+    domains = indicator_domains(manager.settings)
+    combined = write_project_ruleset(workdir / "project", domains, manager.project_rules)
+    digest = hashlib.sha256(
+        combined.read_bytes() + (combined.parent / DATASET_FILE).read_bytes()
+    ).hexdigest()
     return ChosenRules(combined, f"project {digest[:12]}", digest)
 
 

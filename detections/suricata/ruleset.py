@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,6 +25,7 @@ from urllib.parse import urlparse
 import yaml
 
 from detections.suricata.engine import SuricataEngine, tail
+from detections.suricata.indicators import DATASET_FILE, dataset_text, indicator_domains
 from detections.suricata.rulefile import PROJECT_RULES_DIR, project_rule_files
 from detections.suricata.settings import RuleSource, SuricataSettings
 from soc.ecs import format_timestamp, utc_now
@@ -68,13 +70,16 @@ def count_rules(path: Path) -> tuple[int, int]:
     return total, enabled
 
 
-def project_rules_archive(target: Path, folder: Path = PROJECT_RULES_DIR) -> Path:
-    """The project's ``*.rules`` as a tar.gz source; same rules, same bytes (fixed mtimes)."""
+def project_rules_archive(
+    target: Path, domains: Sequence[str], folder: Path = PROJECT_RULES_DIR
+) -> Path:
+    """The project's rules and indicator dataset as a tar.gz source; same input, same bytes."""
+    members = {f"rules/{p.name}": p.read_bytes() for p in project_rule_files(folder)}
+    members[f"rules/{DATASET_FILE}"] = dataset_text(domains).encode()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path in project_rule_files(folder):
-            data = path.read_bytes()
-            info = tarfile.TarInfo(f"rules/{path.name}")
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(data), 0, 0o644
             tar.addfile(info, io.BytesIO(data))
     packed = io.BytesIO()
@@ -164,7 +169,9 @@ class RulesetManager:
         wanted: dict[str, str] = {}
         if self.settings.include_project_rules:
             archive = project_rules_archive(
-                self.workdir / "sources" / f"{PROJECT_SOURCE}.tar.gz", self.project_rules
+                self.workdir / "sources" / f"{PROJECT_SOURCE}.tar.gz",
+                indicator_domains(self.settings),
+                self.project_rules,
             )
             wanted[PROJECT_SOURCE] = archive.resolve().as_uri()
         for source in self.settings.sources:

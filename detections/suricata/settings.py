@@ -46,6 +46,9 @@ class SuricataSettings(BaseModel):
     disable: list[str] = Field(default_factory=list)
     modify: list[str] = Field(default_factory=list)
     drop: list[str] = Field(default_factory=list)
+    # Exact domain names for rule 9100204, added to detections/rules/suricata/indicator-domains.txt
+    indicator_domains: list[str] = Field(default_factory=list)
+    indicator_domains_file: Path | None = None  # one domain per line, '#' comments
     test_ruleset: bool = True  # suricata-update checks the result with ``suricata -T``
     update_timeout_seconds: int = Field(default=600, ge=10, le=7200)
     run_timeout_seconds: int = Field(default=900, ge=10, le=86_400)

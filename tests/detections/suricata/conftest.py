@@ -14,7 +14,7 @@ import pytest
 
 from detections.suricata import samples as samples_module
 from detections.suricata.engine import SuricataEngine
-from detections.suricata.rulefile import concatenate, project_rule_files
+from detections.suricata.indicators import indicator_domains, write_project_ruleset
 from detections.suricata.samples import (
     SAMPLE_HOME_NET,
     SAMPLES_FILE,
@@ -74,7 +74,8 @@ class SampleRun:
 
 @pytest.fixture(scope="session")
 def project_rules_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return concatenate(project_rule_files(), tmp_path_factory.mktemp("rules") / "soc.rules")
+    folder = tmp_path_factory.mktemp("rules")
+    return write_project_ruleset(folder, indicator_domains(SuricataSettings()))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import tarfile
 from pathlib import Path
@@ -126,3 +127,16 @@ def test_no_source_at_all_is_a_configuration_error(tmp_path: Path) -> None:
     m = RulesetManager(tmp_path, settings, SuricataEngine(settings, tmp_path))
     with pytest.raises(ConfigError, match="no rule source"):
         m.wanted_sources()
+
+
+@pytest.mark.suricata
+def test_configured_indicator_domains_reach_the_active_rule_set(
+    tmp_path: Path, offline: None
+) -> None:
+    m = manager(tmp_path, indicator_domains=["bad-update.example.vn"])
+    m.update()
+    line = rule_line(m.rules_path, 9100204)
+    assert line.startswith("alert") and "load datasets/" in line
+    dataset = m.output / line.split("load ", 1)[1].split(";", 1)[0]
+    values = {base64.b64decode(v) for v in dataset.read_text().split()}
+    assert {b"bad-update.example.vn", b"c2-drill.soc.test"} <= values
