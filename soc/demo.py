@@ -25,9 +25,14 @@ class Target:
     hostname: str
 
 
+DEMO_DATA = Path(__file__).resolve().parent / "data" / "danang"
+DEMO_INVENTORY = DEMO_DATA / "inventory.yaml"
+DEMO_EVIDENCE = DEMO_DATA / "evidence.yaml"
+
+# Addresses inside the demo inventory's ranges, so enrichment names the system and its level.
 DEFAULT_TARGETS = (
     Target("10.10.20.11", "dichvucong.danang.gov.vn"),
-    Target("10.10.20.21", "motcua.danang.gov.vn"),
+    Target("10.10.20.40", "motcua.danang.gov.vn"),
     Target("10.10.30.5", "lgsp.danang.gov.vn"),
 )
 SSH_SERVER = Target("10.10.10.15", "dc-app-01")
@@ -104,20 +109,25 @@ def _eve_alert(
     )
 
 
+def _syslog_stamp(moment: datetime) -> str:
+    """RFC 3164 time stamp: ``Nov  3 08:15:02`` (day padded with a space)."""
+    return f"{moment:%b} {moment.day:>2} {moment:%H:%M:%S}"
+
+
 def _auth_lines(start: datetime) -> list[str]:
     """An SSH brute force on a data-centre server that ends in a successful login."""
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     lines = []
     for i in range(25):
         moment = (start + timedelta(seconds=7 * i)).astimezone(tz)
-        stamp = moment.strftime("%b %d %H:%M:%S").replace(" 0", "  ", 1)
+        stamp = _syslog_stamp(moment)
         user = ("root", "admin", "oracle", "test")[i % 4]
         lines.append(
             f"{stamp} {SSH_SERVER.hostname} sshd[{4100 + i}]: Failed password for "
             f"{user} from 198.51.100.23 port {51000 + i} ssh2"
         )
     moment = (start + timedelta(seconds=200)).astimezone(tz)
-    stamp = moment.strftime("%b %d %H:%M:%S").replace(" 0", "  ", 1)
+    stamp = _syslog_stamp(moment)
     lines.append(
         f"{stamp} {SSH_SERVER.hostname} sshd[4190]: Accepted password for admin from "
         "198.51.100.23 port 51999 ssh2"

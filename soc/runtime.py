@@ -70,7 +70,9 @@ class Platform:
 
 def build_enrichers(platform: Platform) -> list[Enricher]:
     """Inventory, GeoIP and threat-intel enrichment for every event (see enrichment/)."""
-    return []
+    from enrichment.setup import build_enrichers as enrichers_for
+
+    return list(enrichers_for(platform.settings.home, platform.state))
 
 
 def build_observers(platform: Platform) -> list[BatchObserver]:

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from collectors.ingest import ingest_files
 from collectors.registry import build_source_types
 from soc.config import Settings
-from soc.demo import write_demo_files
+from soc.demo import DEMO_EVIDENCE, DEMO_INVENTORY, write_demo_files
+from soc.inventory import import_evidence, import_inventory, load_evidence, load_inventory
 from soc.runtime import Platform
 from soc.scheduler import Scheduler
 from soc_dashboard.accounts import DEMO_PASSWORD, ensure_bootstrap_admin, ensure_demo_users
@@ -18,8 +19,19 @@ from soc_dashboard.server import serve
 log = logging.getLogger(__name__)
 
 
+def load_demo_inventory(platform: Platform) -> None:
+    """The worked Đà Nẵng inventory and evidence, so events are tagged and compliance has facts."""
+    inventory = load_inventory(DEMO_INVENTORY)
+    evidence, _lines = load_evidence(DEMO_EVIDENCE)
+    with platform.state.session() as session:
+        import_inventory(session, inventory)
+    with platform.state.session() as session:
+        import_evidence(session, evidence, str(DEMO_EVIDENCE))
+
+
 def load_demo(platform: Platform) -> dict[str, dict[str, int]]:
     """Ingest the demo source files through the real pipeline (idempotent); return counters."""
+    load_demo_inventory(platform)
     settings = platform.settings
     types = build_source_types(settings.ingest, local_tz=ZoneInfo(settings.console.timezone))
     counts: dict[str, dict[str, int]] = {}
