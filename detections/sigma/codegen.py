@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from detections.sigma.anchors import Anchor, GramCounts, anchors
 from detections.sigma.ir import fields_of
 from detections.sigma.values import EVENT_DATA, networks
 
-CODEGEN_VERSION = "cg-1"
+CODEGEN_VERSION = "cg-4"
 _SIMPLE = ("eq", "sw", "ew", "ct")
 _COST = {"eq": 1, "exists": 1, "null": 1, "sw": 2, "ew": 2, "ct": 3, "ref": 3, "cmp": 4}
 _RE_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
@@ -33,6 +34,11 @@ class _Ctx:
     slots: dict[str, int] = field(default_factory=dict)
     consts: dict[str, ConstSpec] = field(default_factory=dict)
     const_names: dict[ConstSpec, str] = field(default_factory=dict)
+    # how a slot's original and lower-cased values are spelt: locals, or items of O / L
+    spell: tuple[str, str] = ("o{}", "l{}")
+
+    def var(self, i: int) -> tuple[str, str]:
+        return self.spell[0].format(i), self.spell[1].format(i)
 
     def slot(self, path: str) -> int:
         return self.slots.setdefault(path, len(self.slots))
@@ -109,8 +115,7 @@ def _leaf(node: list[Any], ctx: _Ctx) -> str:
         return _keyword(kind, arg, ctx)
     if kind == "ts":
         return f"(_tspart(ev, {arg[0]!r}) == {arg[1]!r})"
-    i = ctx.slot(path)
-    o, low = f"o{i}", f"l{i}"
+    o, low = ctx.var(ctx.slot(path))
     if kind in _SIMPLE:
         return _simple_group(o, low, [node])
     if kind == "null":
@@ -130,7 +135,7 @@ def _leaf(node: list[Any], ctx: _Ctx) -> str:
     if kind == "cmp":
         return f"_cmp({o}, {arg[0]!r}, {arg[1]!r})"
     if kind == "ref":
-        other = f"l{ctx.slot(arg[0])}"
+        other = ctx.var(ctx.slot(arg[0]))[1]
         test = {"eq": f"{low} == {other}", "sw": f"{low}.startswith({other})"}.get(
             arg[1], f"{low}.endswith({other})"
         )
@@ -177,8 +182,7 @@ def _or(node: list[Any], ctx: _Ctx) -> str:
             others.append(child)
     parts = []
     for (path, _), leaves in groups.items():
-        i = ctx.slot(path)
-        parts.append(_simple_group(f"o{i}", f"l{i}", leaves))
+        parts.append(_simple_group(*ctx.var(ctx.slot(path)), leaves))
     parts.extend(expression(c, ctx) for c in sorted(others, key=cost))
     return "(" + " or ".join(parts) + ")"
 
@@ -194,17 +198,88 @@ class ConstTable:
 def bucket_source(
     name: str, rules: Sequence[tuple[int, list[Any]]], windows: bool, consts: ConstTable
 ) -> str:
-    """Source of ``def name(ev, wl, ed, hits)`` appending the index of every rule that holds."""
+    """Source of ``def name(ev, wl, ed, hits)`` appending the index of every rule that holds.
+
+    Rules without an anchor are inline tests; anchored rules are small functions reached
+    through dictionaries keyed by their anchors (see anchors.py).
+    """
     ctx = _Ctx(windows, consts=consts.specs, const_names=consts.names)
-    tests = [(index, expression(expr, ctx)) for index, expr in rules]
-    for _, expr in rules:  # referenced fields must be loaded too
+    for _, expr in rules:  # every field any rule reads is loaded once, up front
         for path in sorted(fields_of(expr)):
             ctx.slot(path)
+    counts = GramCounts()
+    for _, expr in rules:
+        counts.add_rule(expr)
+    plain: list[tuple[int, Any, list[Anchor]]] = []
+    anchored: list[tuple[int, Any, list[Anchor]]] = []
+    for index, expr in rules:
+        keys = anchors(expr, counts)
+        (anchored if keys else plain).append((index, expr, keys or []))
     lines = [f"def {name}(ev, wl, ed, hits):", "    kw = None"]
     for path, i in ctx.slots.items():
         lines.append(f"    o{i} = {_access(path, windows)}")
         lines.append(f"    if o{i}.__class__ is not str and o{i} is not None: o{i} = _scalar(o{i})")
         lines.append(f"    l{i} = o{i}.lower() if o{i} is not None else None")
-    for index, test in tests:
-        lines.append(f"    if {test}: hits.append({index})")
+    for index, expr, _ in plain:
+        lines.append(f"    if {expression(expr, ctx)}: hits.append({index})")
+    if anchored:
+        lines += _anchored_lookup(name, ctx, anchored)
+    lines.append("")
+    if anchored:
+        lines += _anchored_functions(name, ctx, anchored)
     return "\n".join(lines) + "\n"
+
+
+def _anchored_lookup(
+    name: str, ctx: _Ctx, anchored: list[tuple[int, Any, list[Anchor]]]
+) -> list[str]:
+    tables = sorted({(path, mode) for _, _, keys in anchored for path, mode, _ in keys})
+    lines = ["    c = ()"]
+    for n, (path, mode) in enumerate(tables):
+        low, table = ctx.var(ctx.slot(path))[1], f"{name}_a{n}"
+        if mode == "tri":
+            lines += [
+                f"    g = _grams({low})",
+                f"    if g is None: c = c + {table}_all",
+                "    elif g:",
+                f"        for k in g & {table}_keys: c = c + {table}[k]",
+            ]
+            continue
+        key = low if mode == "eq" else f"_base({low})"
+        lines.append(f"    x = {table}.get({key})")
+        lines.append("    if x: c = c + x")
+    lines += [
+        "    if c:",
+        f"        O = ({''.join(f'o{i}, ' for i in ctx.slots.values())})",
+        f"        L = ({''.join(f'l{i}, ' for i in ctx.slots.values())})",
+        "        done = set()",
+        "        for fn, idx in c:",
+        "            if idx not in done:",
+        "                done.add(idx)",
+        "                if fn(O, L, ev): hits.append(idx)",
+    ]
+    return lines
+
+
+def _anchored_functions(
+    name: str, ctx: _Ctx, anchored: list[tuple[int, Any, list[Anchor]]]
+) -> list[str]:
+    inner = _Ctx(ctx.windows, ctx.slots, ctx.consts, ctx.const_names, ("O[{}]", "L[{}]"))
+    tables: dict[tuple[str, str], dict[str, list[str]]] = {}
+    lines = []
+    for index, expr, keys in anchored:
+        fn = f"{name}_r{index}"
+        lines += [
+            f"def {fn}(O, L, ev):",
+            "    kw = None",
+            f"    return {expression(expr, inner)}",
+            "",
+        ]
+        for path, mode, key in keys:
+            tables.setdefault((path, mode), {}).setdefault(key, []).append(f"({fn}, {index})")
+    for n, (_, table) in enumerate(sorted(tables.items())):
+        items = ", ".join(f"{key!r}: ({', '.join(refs)},)" for key, refs in sorted(table.items()))
+        lines.append(f"{name}_a{n} = {{{items}}}")
+        lines.append(f"{name}_a{n}_keys = frozenset({name}_a{n})")
+        lines.append(f"{name}_a{n}_all = tuple(x for v in {name}_a{n}.values() for x in v)")
+    return lines

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import orjson
 
 from detections.base import Match, RuleInfo, StreamingEngine
+from detections.sigma.anchors import base_key, grams
 from detections.sigma.codegen import CODEGEN_VERSION, ConstTable, bucket_source, build_const
 from detections.sigma.compiler import CompiledRule
 from detections.sigma.interpreter import evaluate
@@ -33,6 +34,8 @@ from soc.ecs import Event
 BucketKey = tuple[str, str | None, str | None]  # (dataset pattern, channel, event id)
 BucketFn = Callable[[Event, Any, Any, list[int]], None]
 _HELPERS = {
+    "_base": base_key,
+    "_grams": grams,
     "_lookup": lookup,
     "_scalar": scalar_text,
     "_fulltext": full_text,

@@ -15,6 +15,9 @@ EVENT_DATA = "winlog.event_data."
 MAX_TEXT = 65_536  # keyword search reads at most this much of an event's text
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 class NeedsInterpreter(Exception):
     """A value the generated code does not handle (a list, an object): use the interpreter."""
 
@@ -35,13 +38,15 @@ def scalar_text(value: Any) -> str | None:
 def windows_data(ev: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """(winlog, event data with user data behind it): Sigma names both by the bare field name."""
     winlog = ev.get("winlog")
-    if not isinstance(winlog, Mapping):
-        return {}, {}
+    if type(winlog) is not dict and not isinstance(winlog, Mapping):
+        return _EMPTY, _EMPTY
     data = winlog.get("event_data")
     user = winlog.get("user_data")
-    if isinstance(user, Mapping) and user:
-        return winlog, {**user, **data} if isinstance(data, Mapping) else user
-    return winlog, data if isinstance(data, Mapping) else {}
+    if type(data) is not dict and not isinstance(data, Mapping):
+        data = _EMPTY
+    if user and isinstance(user, Mapping):
+        return winlog, {**user, **data}
+    return winlog, data
 
 
 def lookup(ev: Mapping[str, Any], path: str) -> Any:
@@ -125,27 +130,33 @@ def timestamp_part(ev: Mapping[str, Any], part: str) -> int | None:
 
 
 def full_text(ev: Mapping[str, Any]) -> str:
-    """Lower-cased text keywords are searched in: the message, else every value of the event."""
+    """Lower-cased text keywords are searched in: Windows event (and user) data, else the
+    message and the original record, else every value of the event."""
     parts: list[str] = []
     if "winlog" in ev:
         _, data = windows_data(ev)
         _collect(data, parts)
+    else:
+        for path in ("message", "event.original"):
+            value = get_field(ev, path)
+            if isinstance(value, str):
+                parts.append(value)
     message = ev.get("message")
-    if isinstance(message, str):
+    if "winlog" in ev and isinstance(message, str):
         parts.append(message)
-    original = (ev.get("event") or {}).get("original")
-    if isinstance(original, str):
-        parts.append(original)
     if not parts:
         _collect(ev, parts)
     return "\n".join(parts)[:MAX_TEXT].lower()
 
 
 def _collect(node: Any, out: list[str]) -> None:
-    if isinstance(node, Mapping):
+    kind = type(node)
+    if kind is str:
+        out.append(node)
+    elif kind is dict or isinstance(node, Mapping):
         for value in node.values():
             _collect(value, out)
-    elif isinstance(node, list | tuple):
+    elif kind is list or kind is tuple:
         for value in node:
             _collect(value, out)
     elif node is not None:

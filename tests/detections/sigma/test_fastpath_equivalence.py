@@ -27,6 +27,17 @@ detection:
     ref: {User|fieldref: ParentUser}
     kw: ['zz']
     condition: (1 of img or cli) and not rex or (glob and nul) or (cidr and num) or ref or kw
+---
+title: anchored
+id: aaaaaaaa-0000-0000-0000-000000000002
+logsource: {category: process_creation, product: windows}
+detection:
+    img: {Image|endswith: ['\\a.exe', '\\B.exe']}
+    ofn: {OriginalFileName: 'A.EXE'}
+    cli: {CommandLine|contains|all: ['-x', 'Y']}
+    pat: {CommandLine: '*-x*ab*'}
+    filter: {User: 'bb'}
+    condition: (img or ofn) and cli and not filter or pat
 """
 
 TOKENS = [
