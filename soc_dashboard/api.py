@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from soc_dashboard.context import console, current_actor
 from soc_dashboard.roles import allowed
 from soc_dashboard.views.alerts import AlertFilter, list_alerts
-from soc_dashboard.views.common import clamp
+from soc_dashboard.views.common import as_utc, clamp
 
 
 def _refuse(status: int, message: str) -> Response:
@@ -50,8 +50,8 @@ def alerts() -> Response:
                 "engine": a.engine,
                 "count": a.count,
                 "system_id": a.system_id,
-                "first_seen": a.first_seen.isoformat() if a.first_seen else None,
-                "last_seen": a.last_seen.isoformat() if a.last_seen else None,
+                "first_seen": as_utc(a.first_seen).isoformat() if a.first_seen else None,
+                "last_seen": as_utc(a.last_seen).isoformat() if a.last_seen else None,
             }
             for a in list_alerts(session, flt)
         ]

@@ -90,7 +90,7 @@ def _facts(alert: Alert, lang: str, tz: ZoneInfo) -> Component:
 
 def _entities(alert: Alert, lang: str) -> Component:
     rows = [
-        html.Tr([html.Th(k, scope="row"), html.Td(text_of(v))])
+        html.Tr([html.Th(label("entity", k, lang), scope="row"), html.Td(text_of(v))])
         for k, v in flatten(alert.entities or {})
     ]
     body = html.Table(html.Tbody(rows), className="kv") if rows else html.P(t("common.none", lang))

@@ -99,11 +99,24 @@ def system_choices(session: Session, limit: int = 500) -> list[str]:
     return sorted(s for s in session.scalars(query.limit(limit)) if s)
 
 
-def entity(alert: Alert, dotted: str) -> str:
-    value = get_field(alert.entities or {}, dotted)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value[:3])
-    return "" if value is None else str(value)
+# Detections store entities under short names (``source_ip``); ECS paths are accepted too.
+ENTITY_KEYS: dict[str, tuple[str, ...]] = {
+    "source_ip": ("source_ip", "source.ip"),
+    "destination_ip": ("destination_ip", "destination.ip"),
+    "host": ("host", "host.name"),
+    "user": ("user", "user.name"),
+}
+
+
+def entity(alert: Alert, name: str) -> str:
+    """One entity of the alert as text (first three values of a list)."""
+    for key in ENTITY_KEYS.get(name, (name,)):
+        value = get_field(alert.entities or {}, key)
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value[:3])
+        if value is not None:
+            return str(value)
+    return ""
 
 
 def alert_row(alert: Alert, lang: str, tz: ZoneInfo) -> dict[str, Any]:
@@ -118,8 +131,8 @@ def alert_row(alert: Alert, lang: str, tz: ZoneInfo) -> dict[str, Any]:
         "status_key": alert.status,
         "count": alert.count,
         "system": alert.system_id or "",
-        "source_ip": entity(alert, "source.ip"),
-        "host": entity(alert, "host.name"),
+        "source_ip": entity(alert, "source_ip"),
+        "host": entity(alert, "host"),
     }
 
 

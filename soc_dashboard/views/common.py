@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from soc.ecs import get_field, parse_timestamp
@@ -50,6 +50,11 @@ def guarded(read: Callable[[], T], fallback: T) -> Outcome[T]:
         return Outcome(read())
     except SocError as e:
         return Outcome(fallback, str(e))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def event_time(event: dict[str, Any]) -> datetime | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from soc.state.models import Alert
 from soc.stores.base import Bucket, EventQuery, EventStore
 from soc_dashboard.views.alerts import OPEN_STATUSES
-from soc_dashboard.views.common import Outcome, guarded, window_start
+from soc_dashboard.views.common import Outcome, as_utc, guarded, window_start
 
 TOP_DATASETS = 15
 TOP_SOURCES = 10
@@ -86,13 +86,8 @@ def _timeline(
     query = select(Alert.first_seen).order_by(Alert.first_seen.desc()).limit(MAX_TIMELINE_ROWS)
     if since is not None:
         query = query.where(Alert.first_seen >= since)
-    times = [_aware(t) for t in session.scalars(query)]
+    times = [as_utc(t) for t in session.scalars(query)]
     return bucket_times(times, since, now, tz)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def overview_data(

@@ -93,7 +93,7 @@ def seed_alert(state: StateDB, **overrides: Any) -> int:
         "status": "new",
         "tactics": ["credential-access"],
         "techniques": ["T1110.001"],
-        "entities": {"source": {"ip": "203.0.113.7"}, "host": {"name": "portal-web-01"}},
+        "entities": {"source_ip": "203.0.113.7", "host": "portal-web-01", "user": "root"},
         "event_ids": ["ev-0000", "ev-0001", "ev-missing"],
         "count": 3,
         "first_seen": NOW - timedelta(minutes=30),

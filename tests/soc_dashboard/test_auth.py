@@ -179,6 +179,7 @@ def test_api_alerts_is_checked_against_the_role(client: FlaskClient, state: Stat
     body = client.get("/api/alerts?status=new&limit=5").json
     assert body is not None
     assert [a["rule_id"] for a in body["alerts"]] == ["soc-ssh-bruteforce"]
+    assert body["alerts"][0]["last_seen"].endswith("+00:00")
 
 
 def test_cross_origin_posts_are_refused(client: FlaskClient) -> None:

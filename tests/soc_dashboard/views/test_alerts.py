@@ -98,6 +98,15 @@ def test_rows_show_local_time_and_labels(state: StateDB) -> None:
     assert vi["host"] == "portal-web-01"
 
 
+def test_entities_given_as_ecs_paths_are_understood(state: StateDB) -> None:
+    alert_id = seed_alert(state, entities={"source": {"ip": "198.51.100.1"}, "host.name": "dc01"})
+    with state.session() as s:
+        alert = s.get(Alert, alert_id)
+        assert alert is not None
+        row = alert_row(alert, "en", HCM)
+    assert (row["source_ip"], row["host"]) == ("198.51.100.1", "dc01")
+
+
 def test_acknowledge_then_close_is_audited(state: StateDB) -> None:
     alert_id = seed_alert(state)
     with state.session() as s:
@@ -146,6 +155,7 @@ def test_detail_fetches_matched_events_by_id(state: StateDB, store: SqliteEventS
     assert "SSH brute force against the portal" in heading and "Cao" in heading
     assert "https://attack.mitre.org/techniques/T1110/001/" in text
     assert "Failed password for root #0" in text
+    assert "IP nguồn" in text and "203.0.113.7" in text  # entity names in the reader's language
     assert load_detail(s, store, 999_999) is None
 
 
