@@ -67,7 +67,11 @@ class SuricataSettings(BaseModel):
 def suricata_settings(settings: Settings) -> SuricataSettings:
     """The ``[suricata]`` section, or the defaults until the core configuration carries it."""
     section = getattr(settings, "suricata", None)
-    return section if isinstance(section, SuricataSettings) else SuricataSettings()
+    if section is None or isinstance(section, SuricataSettings):
+        return section or SuricataSettings()
+    # the core may hold its own copy of this model: same keys, validated again here
+    data = section.model_dump() if isinstance(section, BaseModel) else section
+    return SuricataSettings.model_validate(data)
 
 
 def suricata_home(settings: Settings) -> Path:

@@ -42,7 +42,11 @@ class YaraSettings(BaseModel):
 def yara_settings(settings: Settings) -> YaraSettings:
     """The ``[yara]`` section, or the defaults until the core configuration carries it."""
     section = getattr(settings, "yara", None)
-    return section if isinstance(section, YaraSettings) else YaraSettings()
+    if section is None or isinstance(section, YaraSettings):
+        return section or YaraSettings()
+    # the core may hold its own copy of this model: same keys, validated again here
+    data = section.model_dump() if isinstance(section, BaseModel) else section
+    return YaraSettings.model_validate(data)
 
 
 def cache_dir(settings: Settings) -> Path:

@@ -93,3 +93,19 @@ def test_soc_main_lists_the_scanner_commands() -> None:
     import soc.cli.main
 
     assert "detections.scanners_cli" in soc.cli.main.COMMAND_MODULES
+
+
+def test_settings_sections_are_read_from_the_core_configuration(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from detections.suricata.settings import SuricataSettings, suricata_settings
+    from detections.yara.settings import YaraSettings, yara_settings
+
+    assert yara_settings(SimpleNamespace()) == YaraSettings()  # type: ignore[arg-type]
+    core = SimpleNamespace(
+        yara={"max_file_bytes": 1024, "watch": {"folders": [str(tmp_path)]}},
+        suricata=SuricataSettings(home_net="[10.20.0.0/16]"),
+    )
+    assert yara_settings(core).max_file_bytes == 1024  # type: ignore[arg-type]
+    assert yara_settings(core).watch.folders == [tmp_path]  # type: ignore[arg-type]
+    assert suricata_settings(core).home_net == "[10.20.0.0/16]"  # type: ignore[arg-type]
