@@ -50,8 +50,16 @@ class IngestSettings(_Section):
     batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_record_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     dead_letter_keep_bytes: int = Field(default=65_536, ge=256, le=1_048_576)
+    # time zone of RFC 3164 senders, whose stamps carry none (default: the console's)
+    syslog_timezone: str | None = None
     queue_max_batches: int = Field(default=8, ge=1, le=1024)
     spool_max_bytes: int = Field(default=1_073_741_824, ge=1_048_576)
+
+
+class EnrichmentSettings(_Section):
+    geoip_paths: list[Path] = Field(default_factory=list)  # plus <home>/geoip/*.mmdb
+    intel_paths: list[Path] = Field(default_factory=list)  # plus <home>/intel/*.csv|json
+    internal_ranges: list[str] = Field(default_factory=list)  # beyond RFC 1918 and the MAN
 
 
 class ConsoleSettings(_Section):
@@ -96,6 +104,7 @@ class Settings(_Section):
     state: StateSettings = Field(default_factory=StateSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     detections: DetectionSettings = Field(default_factory=DetectionSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     sources: list[SourceSettings] = Field(default_factory=list)
