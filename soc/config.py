@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from soc.errors import ConfigError
 
@@ -83,6 +84,83 @@ class PolicySettings(_Section):
     live_window_hours: int = Field(default=24, ge=1)
 
 
+class YaraWatchSettings(_Section):
+    """Folders polled for new or changed files (e-government uploads, incident evidence)."""
+
+    folders: list[Path] = Field(default_factory=list)
+    interval_seconds: float = Field(default=10.0, ge=0.5, le=3600)
+    # A file still being written is scanned once it has not changed for this long.
+    settle_seconds: float = Field(default=2.0, ge=0, le=3600)
+    report_skipped: bool = True  # emit an event for files the limits kept from being scanned
+
+
+class YaraSettings(_Section):
+    """Rule locations and the limits every scan runs under."""
+
+    rule_paths: list[Path] = Field(default_factory=list)  # added to detections/rules/yara
+    include_project_rules: bool = True
+    max_file_bytes: int = Field(default=64 * 1_048_576, ge=1, le=4 * 1_073_741_824)
+    scan_timeout_seconds: int = Field(default=30, ge=1, le=3600)
+    max_depth: int = Field(default=16, ge=0, le=256)
+    max_files: int = Field(default=100_000, ge=1, le=10_000_000)
+    max_rule_files: int = Field(default=20_000, ge=1, le=1_000_000)
+    max_rule_file_bytes: int = Field(default=16 * 1_048_576, ge=1024)
+    max_strings_per_match: int = Field(default=20, ge=0, le=1000)
+    cache_entries: int = Field(default=8, ge=1, le=256)
+    watch: YaraWatchSettings = Field(default_factory=YaraWatchSettings)
+
+
+_SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class RuleSource(_Section):
+    """A rule source for suricata-update: a local file (``.rules`` or ``.tar.gz``) or a URL."""
+
+    name: str
+    url: str  # file:///path, an absolute path, or https://… when allow_remote_sources is on
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _SOURCE_NAME.match(value) or value == "soc-project":
+            raise ValueError("lower-case letters, digits, '.', '_' or '-'; not 'soc-project'")
+        return value
+
+
+class SuricataSettings(_Section):
+    """Where Suricata and suricata-update are, the rule sources, and the run limits."""
+
+    binary: Path = Path("/usr/bin/suricata")
+    update_binary: Path | None = None  # default: suricata-update beside the Python, then PATH
+    base_config: Path = Path("/etc/suricata/suricata.yaml")
+    home_net: str = "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16]"
+    include_project_rules: bool = True
+    sources: list[RuleSource] = Field(default_factory=list)
+    allow_remote_sources: bool = False  # offline by default: only local files are fetched
+    # suricata-update filter lines (enable.conf / disable.conf / modify.conf / drop.conf syntax):
+    # "2019401", "re:heartbleed", "group:emerging-scan.rules", '9100031 "count 20" "count 40"'
+    enable: list[str] = Field(default_factory=list)
+    disable: list[str] = Field(default_factory=list)
+    modify: list[str] = Field(default_factory=list)
+    drop: list[str] = Field(default_factory=list)
+    # Exact domain names for rule 9100204, added to detections/rules/suricata/indicator-domains.txt
+    indicator_domains: list[str] = Field(default_factory=list)
+    indicator_domains_file: Path | None = None  # one domain per line, '#' comments
+    test_ruleset: bool = True  # suricata-update checks the result with ``suricata -T``
+    update_timeout_seconds: int = Field(default=600, ge=10, le=7200)
+    run_timeout_seconds: int = Field(default=900, ge=10, le=86_400)
+    max_pcap_bytes: int = Field(default=4 * 1_073_741_824, ge=1024)
+    keep_versions: int = Field(default=10, ge=1, le=1000)
+
+    @field_validator("enable", "disable", "modify", "drop")
+    @classmethod
+    def _one_line(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if "\n" in value or "\r" in value:
+                raise ValueError("one filter per list item, without line breaks")
+        return values
+
+
 class SourceSettings(_Section):
     name: str
     type: Literal["file", "syslog-udp", "syslog-tcp", "syslog-tls", "http", "pcap", "interface"]
@@ -105,6 +183,8 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
+    yara: YaraSettings = Field(default_factory=YaraSettings)
+    suricata: SuricataSettings = Field(default_factory=SuricataSettings)
     detections: DetectionSettings = Field(default_factory=DetectionSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     sources: list[SourceSettings] = Field(default_factory=list)

@@ -22,13 +22,13 @@ def get_field(event: Mapping[str, Any], dotted: str, default: Any = None) -> Any
     node: Any = event
     parts = dotted.split(".")
     for i, part in enumerate(parts):
-        if not isinstance(node, Mapping):
+        # dict first: the ABC check is ten times slower and events are plain dicts
+        if type(node) is not dict and not isinstance(node, Mapping):
             return default
         if part in node:
             node = node[part]
             continue
-        rest = ".".join(parts[i:])
-        return node.get(rest, default)
+        return node.get(".".join(parts[i:]), default) if i < len(parts) - 1 else default
     return node
 
 

@@ -11,7 +11,7 @@ from soc.config import Settings
 from soc.demo import DEMO_EVIDENCE, DEMO_INVENTORY, write_demo_files
 from soc.inventory import import_evidence, import_inventory, load_evidence, load_inventory
 from soc.runtime import Platform
-from soc.scheduler import Scheduler
+from soc.scheduler import Job, Scheduler
 from soc_dashboard.accounts import DEMO_PASSWORD, ensure_bootstrap_admin, ensure_demo_users
 from soc_dashboard.app import create_app
 from soc_dashboard.server import serve
@@ -82,6 +82,9 @@ def run_dashboard(settings: Settings, *, host: str | None, port: int | None) -> 
     return 0
 
 
-def build_jobs(platform: Platform) -> list:  # type: ignore[type-arg]
-    """Scheduled work of ``soc up``: scheduled detections, compliance evaluation."""
-    return []
+def build_jobs(platform: Platform) -> list[Job]:
+    """Scheduled work of ``soc up``: watched-folder YARA scans (more join as they land)."""
+    from detections.yara.jobs import yara_watch_job
+
+    jobs = [yara_watch_job(platform)]
+    return [job for job in jobs if job is not None]

@@ -96,16 +96,16 @@ def test_soc_main_lists_the_scanner_commands() -> None:
 
 
 def test_settings_sections_are_read_from_the_core_configuration(tmp_path: Path) -> None:
-    from types import SimpleNamespace
+    from detections.suricata.settings import suricata_settings
+    from detections.yara.settings import yara_settings
+    from soc.config import load_settings
 
-    from detections.suricata.settings import SuricataSettings, suricata_settings
-    from detections.yara.settings import YaraSettings, yara_settings
-
-    assert yara_settings(SimpleNamespace()) == YaraSettings()  # type: ignore[arg-type]
-    core = SimpleNamespace(
-        yara={"max_file_bytes": 1024, "watch": {"folders": [str(tmp_path)]}},
-        suricata=SuricataSettings(home_net="[10.20.0.0/16]"),
+    path = tmp_path / "soc.toml"
+    path.write_text(
+        f"[yara]\nmax_file_bytes = 1024\n[yara.watch]\nfolders = [{str(tmp_path)!r}]\n"
+        '[suricata]\nhome_net = "[10.20.0.0/16]"\n'
     )
-    assert yara_settings(core).max_file_bytes == 1024  # type: ignore[arg-type]
-    assert yara_settings(core).watch.folders == [tmp_path]  # type: ignore[arg-type]
-    assert suricata_settings(core).home_net == "[10.20.0.0/16]"  # type: ignore[arg-type]
+    settings = load_settings(path, environ={})
+    assert yara_settings(settings).max_file_bytes == 1024
+    assert yara_settings(settings).watch.folders == [tmp_path]
+    assert suricata_settings(settings).home_net == "[10.20.0.0/16]"
