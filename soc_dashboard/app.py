@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, cast
 
 import flask
 from dash import Dash, html
+from sqlalchemy.exc import SQLAlchemyError
 
 from soc.config import Settings
 from soc.state.db import StateDB
@@ -22,6 +24,7 @@ from soc_dashboard.i18n import t, zone_of
 from soc_dashboard.keys import console_key
 from soc_dashboard.throttle import LoginThrottle, ThrottlePolicy
 
+log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
 # Every page module, explicitly: each registers its page with Dash and its callbacks with the app.
@@ -53,9 +56,18 @@ def _server(settings: Settings, context: ConsoleContext) -> flask.Flask:
     # Registered before Dash adds its own hooks, so the gate runs first on every request.
     server.before_request(gate)
     server.after_request(security_headers)
+    server.register_error_handler(SQLAlchemyError, _state_unavailable)
     login.register_routes(server)
     api.register_routes(server)
     return server
+
+
+def _state_unavailable(error: Exception) -> tuple[dict[str, str], int]:
+    """The state database failed (PostgreSQL down, disk full): a clear 503, not a stack trace."""
+    # The driver's own message (e.g. "connection refused"), never the statement's parameters.
+    cause = getattr(error, "orig", None)
+    log.error("state database error: %s", cause or error.__class__.__name__)
+    return {"error": "state database unavailable; try again shortly"}, 503
 
 
 def create_app(settings: Settings, *, state: StateDB, store: EventStore) -> Dash:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import flask
@@ -14,6 +18,7 @@ from soc_dashboard.i18n import normalise_language
 from soc_dashboard.throttle import LoginThrottle
 
 EXTENSION = "soc_console"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,24 @@ class ConsoleContext:
     tz: ZoneInfo
     user_throttle: LoginThrottle
     address_throttle: LoginThrottle
+    _memo: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remembered(self, key: str, seconds: float, compute: Callable[[], T]) -> T:
+        """``compute()`` at most once per ``seconds`` for ``key`` (for costly, slow-moving lists).
+
+        Failures are not remembered: the next caller tries again.
+        """
+        now = time.monotonic()
+        with self._memo_lock:
+            hit = self._memo.get(key)
+        if hit is not None and now - hit[0] < seconds:
+            value: T = hit[1]
+            return value
+        value = compute()
+        with self._memo_lock:
+            self._memo[key] = (now, value)
+        return value
 
 
 def console() -> ConsoleContext:

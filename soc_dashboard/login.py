@@ -30,6 +30,7 @@ LOGIN_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · {{ app_title }}</title>
+<link rel="icon" href="/_favicon.ico">
 <link rel="stylesheet" href="/assets/console.css">
 </head>
 <body class="login-body">

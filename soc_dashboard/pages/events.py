@@ -43,6 +43,7 @@ LIMIT = "events-limit"
 SEARCH = "events-search"
 TABLE = "events-table"
 OPEN = "events-open"
+DATASETS_TTL = 300.0
 COUNT = "events-count"
 DETAIL = "events-detail"
 
@@ -64,8 +65,14 @@ register_page(__name__, path="/events", name="events", order=2, title=_title)
 
 def content(lang: str, dataset: str | None = None, q: str | None = None, **_: Any) -> Component:
     cons = console()
+    # An aggregation over a month of events: remembered for a few minutes, not run per visit.
     choices: Outcome[list[str]] = guarded(
-        lambda: dataset_choices(cons.store, window_start("30d", utc_now())), []
+        lambda: cons.remembered(
+            "events.datasets",
+            DATASETS_TTL,
+            lambda: dataset_choices(cons.store, window_start("30d", utc_now())),
+        ),
+        [],
     )
     windows = [{"label": t(f"window.{w}", lang), "value": w} for w in WINDOWS]
     limits = [{"label": str(n), "value": n} for n in LIMIT_CHOICES]

@@ -238,3 +238,19 @@ def test_pattern_matching_outputs_use_their_type_prefix() -> None:
     body = {"outputs": [{"id": {"type": "alerts-open", "index": 3}, "property": "children"}]}
     assert callback_allowed("analyst", body)
     assert not callback_allowed("auditor", body)
+
+
+def test_state_database_failure_is_a_clear_503(
+    client: FlaskClient, state: StateDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    sign_in(client, "ana")
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(state, "session", refuse)
+    response = client.get("/api/me")
+    assert response.status_code == 503
+    assert response.json == {"error": "state database unavailable; try again shortly"}

@@ -199,3 +199,65 @@ def test_two_apps_in_one_process_keep_their_own_stores(
         stats = answer.json["response"]["overview-stats"]["children"]
         assert stats[3]["props"]["children"][0]["props"]["children"] == expected
     other_store.close()
+
+
+def test_remembered_values_expire_and_failures_are_not_kept(app: Any) -> None:
+    context = app.server.extensions["soc_console"]
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert context.remembered("k", 60, compute) == 1
+    assert context.remembered("k", 60, compute) == 1
+    assert context.remembered("k", 0, compute) == 2
+
+    def fail() -> int:
+        raise RuntimeError("store down")
+
+    with pytest.raises(RuntimeError):
+        context.remembered("other", 60, fail)
+    assert context.remembered("other", 60, compute) == 3
+
+
+def test_every_callback_output_belongs_to_a_page_with_a_permission(
+    client: FlaskClient, app: Any
+) -> None:
+    from soc_dashboard.auth import callback_component_ids
+    from soc_dashboard.roles import permission_for_component
+
+    sign_in(client, "ana")
+    client.get("/_dash-dependencies")  # Dash registers its router's callbacks on first use
+    callbacks: list[dict[str, Any]] = client.get("/_dash-dependencies").json or []
+    assert len(callbacks) > 8
+    for callback in callbacks:
+        outputs = [
+            {"id": json.loads(part) if part.startswith("{") else part}
+            for part in _output_ids(callback["output"])
+        ]
+        for component in callback_component_ids({"outputs": outputs}):
+            permission_for_component(component)  # raises for ids no page owns
+
+
+def _output_ids(output: str) -> list[str]:
+    """``..a.children...b.data..`` or ``a.children`` → the component ids ``a``, ``b``."""
+    parts = output.strip(".").split("...") if output.startswith("..") else [output]
+    return [part.rsplit(".", 1)[0] for part in parts]
+
+
+def test_importing_the_console_does_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "import dash, soc_dashboard.app, soc_dashboard.cli; print(len(dash.page_registry))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "SOC_HOME": str(tmp_path)},
+    )
+    assert done.stdout.strip() == "0"
+    assert list(tmp_path.iterdir()) == []  # no secrets, no databases
