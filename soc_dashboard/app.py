@@ -19,7 +19,7 @@ from soc.state.db import StateDB
 from soc.stores.base import EventStore
 from soc_dashboard import api, login, shell
 from soc_dashboard.auth import gate, security_headers
-from soc_dashboard.context import EXTENSION, ConsoleContext
+from soc_dashboard.context import EXTENSION, ConsoleContext, current_language
 from soc_dashboard.i18n import t, zone_of
 from soc_dashboard.keys import console_key
 from soc_dashboard.throttle import LoginThrottle, ThrottlePolicy
@@ -92,12 +92,23 @@ def create_app(settings: Settings, *, state: StateDB, store: EventStore) -> Dash
         serve_locally=True,
     )
     app.layout = shell.make_layout(settings, context.tz)
+    _declare_language(app)
     pages = [importlib.import_module(f"soc_dashboard.pages.{name}") for name in PAGE_MODULES]
     shell.register_callbacks(app)
     for page in pages:
         page.register_callbacks(app)
     server.before_request(_full_validation_layout(app, pages))
     return app
+
+
+def _declare_language(app: Dash) -> None:
+    """``<html lang="vi">`` (or ``en``) on every page, so screen readers pronounce it right."""
+    interpolate: Callable[..., str] = app.interpolate_index
+
+    def with_language(**parts: Any) -> str:
+        return interpolate(**parts).replace("<html>", f'<html lang="{current_language()}">', 1)
+
+    setattr(app, "interpolate_index", with_language)  # noqa: B010 (Dash's annotation is narrower)
 
 
 def _full_validation_layout(app: Dash, pages: list[ModuleType]) -> Callable[[], None]:

@@ -69,6 +69,13 @@ def test_pages_follow_the_role(
     assert shown in route(client, path)
 
 
+def test_pages_declare_their_language(client: FlaskClient) -> None:
+    sign_in(client, "ana")
+    assert '<html lang="vi">' in client.get("/alerts").get_data(as_text=True)
+    client.get("/alerts?lang=en")
+    assert '<html lang="en">' in client.get("/alerts").get_data(as_text=True)
+
+
 def test_navigation_lists_only_permitted_pages(client: FlaskClient) -> None:
     sign_in(client, "audi")
     layout = client.get("/_dash-layout").get_data(as_text=True)
