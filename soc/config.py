@@ -69,6 +69,8 @@ class ConsoleSettings(_Section):
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     session_hours: int = Field(default=8, ge=1, le=168)
+    # Mark session cookies Secure: on when the console is served behind a TLS reverse proxy
+    secure_cookies: bool = False
 
 
 class DetectionSettings(_Section):

@@ -47,8 +47,14 @@ def _serve_console(platform: Platform, host: str | None, port: int | None) -> No
     settings = platform.settings
     host = host or settings.console.host
     port = port or settings.console.port
-    app = create_app(settings, state=platform.state, store=platform.store)
-    print(f"console: http://{host}:{port}/", flush=True)
+    app = create_app(
+        settings, state=platform.state, store=platform.store, metrics=platform.metrics.exposition
+    )
+    print(
+        f"console: http://{host}:{port}/  (Prometheus: /metrics with the bearer token in "
+        f"{settings.home / 'secrets' / 'metrics-token'})",
+        flush=True,
+    )
     serve(app, host, port)
 
 
@@ -57,11 +63,12 @@ def run_up(settings: Settings, *, demo: bool, host: str | None, port: int | None
     platform = Platform.open(settings)
     scheduler = Scheduler(build_jobs(platform))
     try:
-        ensure_bootstrap_admin(platform.state, settings.home)
-        if demo:
+        if demo:  # before the bootstrap, so the demo admin has the demo password too
             created = ensure_demo_users(platform.state)
             if created:
                 print(f"demo accounts: {', '.join(created)} (password: {DEMO_PASSWORD})")
+        ensure_bootstrap_admin(platform.state, settings.home)
+        if demo:
             for type_name, counts in load_demo(platform).items():
                 print(f"demo {type_name}: {counts}", flush=True)
         scheduler.start()

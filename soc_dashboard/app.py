@@ -22,6 +22,7 @@ from soc_dashboard.auth import gate, security_headers
 from soc_dashboard.context import EXTENSION, ConsoleContext, current_language
 from soc_dashboard.i18n import t, zone_of
 from soc_dashboard.keys import console_key
+from soc_dashboard.metrics import register_metrics
 from soc_dashboard.throttle import LoginThrottle, ThrottlePolicy
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def _server(settings: Settings, context: ConsoleContext) -> flask.Flask:
         SESSION_COOKIE_NAME="soc_console",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.console.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.console.session_hours),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
@@ -70,8 +72,17 @@ def _state_unavailable(error: Exception) -> tuple[dict[str, str], int]:
     return {"error": "state database unavailable; try again shortly"}, 503
 
 
-def create_app(settings: Settings, *, state: StateDB, store: EventStore) -> Dash:
-    """Build the console. Nothing is read or started before this call; serve it with ``serve``."""
+def create_app(
+    settings: Settings,
+    *,
+    state: StateDB,
+    store: EventStore,
+    metrics: Callable[[], bytes] | None = None,
+) -> Dash:
+    """Build the console. Nothing is read or started before this call; serve it with ``serve``.
+
+    ``metrics`` renders the Prometheus exposition served on ``/metrics`` (token-protected).
+    """
     context = ConsoleContext(
         settings=settings,
         state=state,
@@ -81,6 +92,8 @@ def create_app(settings: Settings, *, state: StateDB, store: EventStore) -> Dash
         address_throttle=LoginThrottle(ADDRESS_THROTTLE),
     )
     server = _server(settings, context)
+    if metrics is not None:
+        register_metrics(server, metrics, settings.home)
     app = Dash(
         "soc_dashboard",
         server=cast(Any, server),  # Dash accepts a Flask app; its annotation says otherwise

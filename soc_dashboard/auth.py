@@ -17,7 +17,8 @@ from soc_dashboard.context import Actor, console
 from soc_dashboard.i18n import LANGUAGES
 from soc_dashboard.roles import allowed, permission_for_component
 
-PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico"})
+# /metrics checks its own bearer token (soc_dashboard/metrics.py)
+PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico", "/metrics"})
 PUBLIC_PREFIXES = ("/assets/",)
 # Machine endpoints answer 401/403 with JSON; pages redirect to the sign-in form.
 MACHINE_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
