@@ -1,0 +1,1 @@
+"""Policy engines behind policies.base.PolicyEngine: embedded regopy, remote OPA."""

@@ -1,0 +1,140 @@
+"""The embedded engine: rego-cpp through regopy, each query compiled once into a bundle and run per
+input. Works around regopy 1.5 quirks: error outputs are read from the interpreter (reading them
+from the output crashes) and output JSON is parsed here so a bad document is a PolicyError."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import multiprocessing
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from regopy import Interpreter, RegoError
+from regopy import rego_shared as native
+
+from policies.base import PolicyBundle, PolicyEngine
+from soc.config import PolicySettings
+from soc.errors import PolicyError
+
+_ERROR_AT = re.compile(r"\(error \d+:([^|\s]+)\|(\d+)\|")
+_ERROR_MSG = re.compile(r"\(errormsg \d+:([^)]*)\)")
+
+
+def explain(error: str, modules: Mapping[str, str]) -> PolicyError:
+    """Turn rego-cpp's S-expression error into one line with the module and line."""
+    where = _ERROR_AT.search(error)
+    what = _ERROR_MSG.search(error)
+    message = what.group(1).strip() if what else (error.strip().splitlines() or ["error"])[0]
+    if where and where.group(1) in modules:
+        name, offset = where.group(1), int(where.group(2))
+        line = modules[name].encode("utf-8")[:offset].decode("utf-8", "replace").count("\n") + 1
+        return PolicyError(message, source=name, line=line)
+    return PolicyError(message[:500])
+
+
+class RegopyEngine(PolicyEngine):
+    NAME = "regopy"
+
+    def __init__(self, *, workers: int = 1) -> None:
+        self.workers = max(1, workers)
+        self._interpreter: Any = None
+        self._compiled: dict[str, Any] = {}
+        self._bundle: PolicyBundle | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: PolicySettings) -> RegopyEngine:
+        return cls()
+
+    def load(self, bundle: PolicyBundle) -> None:
+        interpreter = Interpreter()
+        try:
+            interpreter.add_data(dict(bundle.data))
+        except RegoError as e:
+            raise PolicyError(f"data rejected: {str(e)[:300]}") from e
+        for name, source in bundle.modules.items():
+            try:
+                interpreter.add_module(name, source)
+            except RegoError as e:
+                raise explain(str(e), bundle.modules) from e
+        compiled = {}
+        for query, path in bundle.queries.items():
+            try:
+                compiled[query] = interpreter.build(f"x := data.{path.replace('/', '.')}", [])
+            except RegoError as e:
+                raise explain(str(e), bundle.modules) from e
+        with self._lock:
+            self._interpreter, self._compiled, self._bundle = interpreter, compiled, bundle
+
+    def evaluate(self, query: str, input_doc: Mapping[str, Any]) -> Any:
+        compiled = self._compiled.get(query)
+        if compiled is None:
+            raise PolicyError(f"no compiled query {query!r}", hint="load the bundle first")
+        with self._lock:
+            try:
+                self._interpreter.set_input(dict(input_doc))
+            except (RegoError, TypeError, ValueError) as e:
+                raise PolicyError(f"input rejected: {e}") from e
+            impl = native.rego_bundle_query(self._interpreter._impl, compiled._impl)
+            return self._read(impl, query)
+
+    def _read(self, impl: Any, query: str) -> Any:
+        try:
+            if not native.rego_output_ok(impl):
+                error = native.rego_get_error(self._interpreter._impl)
+                raise explain(error, self._bundle.modules if self._bundle else {})
+            size = native.rego.regoOutputJSONSize(impl)
+            buffer = ctypes.create_string_buffer(size)
+            native.rego.regoOutputJSON(impl, buffer, size)
+            text = buffer.value.decode("utf-8")
+        finally:
+            native.rego_free_output(impl)
+        if text.strip() == "undefined":
+            return None
+        if text.startswith("(error"):
+            # regopy 1.5 flags some runtime errors (recursion, conflicts) as "ok" outputs.
+            raise explain(text, self._bundle.modules if self._bundle else {})
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise PolicyError(
+                f"{query}: the engine returned unreadable JSON ({e.msg})",
+                hint="a sprintf of a string passed as a function argument keeps its quotes",
+            ) from e
+        result = doc[0] if isinstance(doc, list) else doc
+        return (result or {}).get("bindings", {}).get("x")
+
+    def evaluate_many(self, query: str, inputs: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
+        if self.workers == 1 or self._bundle is None:
+            yield from super().evaluate_many(query, inputs)
+            return
+        docs = [dict(d) for d in inputs]
+        chunk = max(1, len(docs) // (self.workers * 4))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_worker_init, initargs=(self._bundle,)
+        ) as pool:
+            yield from pool.map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
+
+    def close(self) -> None:
+        with self._lock:
+            self._interpreter, self._compiled = None, {}
+
+
+_worker: RegopyEngine | None = None
+
+
+def _worker_init(bundle: PolicyBundle) -> None:
+    # Each process compiles its own bundle once: interpreters are not shared across processes.
+    global _worker
+    _worker = RegopyEngine()
+    _worker.load(bundle)
+
+
+def _worker_eval(query: str, doc: Mapping[str, Any]) -> Any:
+    assert _worker is not None
+    return _worker.evaluate(query, doc)
