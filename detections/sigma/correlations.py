@@ -4,17 +4,21 @@ file) into one pySigma collection, compiled for the scheduler."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from detections.base import LoadIssue
-from detections.sigma.loader import RuleSet
 from detections.sigma.scheduled import ScheduledRule, compile_scheduled
 from detections.sigma.targets import read_collection
 
+if TYPE_CHECKING:  # the loader imports this module lazily; no import cycle at run time
+    from detections.sigma.loader import RuleSet
 
-def _references(path: Path) -> set[str]:
-    """Ids/names a correlation file's documents reference (a cheap YAML read)."""
+
+def _references(path: Path, *, only_hidden: bool = False) -> set[str]:
+    """Ids/names a correlation file's documents reference (a cheap YAML read); with
+    ``only_hidden`` just those of correlations without ``generate: true``."""
     out: set[str] = set()
     try:
         docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -22,9 +26,17 @@ def _references(path: Path) -> set[str]:
         return out
     for doc in docs:
         corr = doc.get("correlation") if isinstance(doc, dict) else None
-        if isinstance(corr, dict):
+        if isinstance(corr, dict) and not (only_hidden and corr.get("generate") is True):
             refs = corr.get("rules") or []
             out.update(str(r) for r in (refs if isinstance(refs, list) else [refs]))
+    return out
+
+
+def base_references(paths: list[Path]) -> set[str]:
+    """Ids and names of rules used only as correlation building blocks."""
+    out: set[str] = set()
+    for path in paths:
+        out |= _references(path, only_hidden=True)
     return out
 
 

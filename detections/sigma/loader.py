@@ -139,8 +139,13 @@ def load_rules(
     cache_dir: Path | None = None,
     table: RoutingTable | None = None,
     audit: bool = True,
+    keep_correlation_bases: bool = False,
 ) -> RuleSet:
-    """Load and compile every rule under ``paths``; broken rules are reported, never raised."""
+    """Load and compile every rule under ``paths``; broken rules are reported, never raised.
+
+    Rules that a correlation uses (without ``generate: true``) are its building blocks, not
+    alerts: they leave the streaming set unless ``keep_correlation_bases``.
+    """
     table = table or default_routing()
     cache = RuleCache(cache_dir, table, audit)
     out = RuleSet()
@@ -164,7 +169,28 @@ def load_rules(
             )
         _add_rules(entry["rules"], path, seen_ids, out)
     cache.save()
+    if not keep_correlation_bases and out.correlation_files:
+        _set_aside_bases(out)
     return out
+
+
+def _set_aside_bases(out: RuleSet) -> None:
+    from detections.sigma.correlations import base_references
+
+    bases = base_references(out.correlation_files)
+    kept = []
+    for rule in out.rules:
+        if rule.info.id in bases or (rule.name and rule.name in bases):
+            continue
+        kept.append(rule)
+    dropped = {r.info.id: r for r in out.rules if r not in kept}
+    for rule_id, rule in dropped.items():
+        reason = "used by a correlation (generate: false): not alerted on its own"
+        out.report.issues.append(
+            LoadIssue(rule.info.source, reason, "skipped", rule_id, rule.info.title)
+        )
+    out.report.loaded -= len(dropped)
+    out.rules = kept
 
 
 def _entry_for(

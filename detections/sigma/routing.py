@@ -15,6 +15,8 @@ from soc.errors import ContentError
 ROUTES_FILE = Path(__file__).with_name("logsources.yml")
 ANY = "*"
 _KEYS = ("product", "category", "service")
+# ECS fields without a dot: never renamed or prefixed.
+ECS_TOP_LEVEL = frozenset({"message", "tags", "labels", "@timestamp"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class FieldMap:
     prefix: str = ""
 
     def ecs(self, sigma_field: str) -> str:
-        if "." in sigma_field:
+        if "." in sigma_field or sigma_field in ECS_TOP_LEVEL:
             return sigma_field
         mapped = self.names.get(sigma_field)
         if mapped is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ from sigma.types import SigmaFieldReference
 
 from detections.base import LoadIssue, Match, RuleInfo, normalise_level
 from detections.sigma.compiler import logsource_dict, rule_info
+from detections.sigma.pipelines import AUDIT_CATEGORIES
 from detections.sigma.routing import RoutingTable, default_routing
 from detections.sigma.targets import TEXT_FIELD, backend_for
-from detections.sigma.values import EVENT_DATA
+from detections.sigma.values import EVENT_DATA, compiled
 
 VIEW = "soc_scan"
 
@@ -107,10 +109,29 @@ def compile_scheduled(
     issues: list[LoadIssue] = []
     if singles:  # on copies: rules a correlation references are otherwise not output alone
         plain = [r for r in collection.rules if isinstance(r, SigmaRule)]
-        alone = SigmaCollection([SigmaRule.from_dict(r.to_dict()) for r in plain])
-        alone_routes = {id(c): routes[id(r)] for c, r in zip(alone.rules, plain, strict=True)}
-        out += _convert(alone, alone_routes, source, issues)
+        out += _convert_copies(plain, routes, source, issues, "sysmon")
+        # process creation and registry rules also run on Security 4688/4657, as in streaming
+        audit = [
+            r
+            for r in plain
+            if r.logsource.product == "windows" and r.logsource.category in AUDIT_CATEGORIES
+        ]
+        out += _convert_copies(audit, routes, source, issues, "security")
     return out + _convert(collection, routes, source, issues, correlations_only=True), issues
+
+
+def _convert_copies(
+    plain: list[SigmaRule],
+    routes: dict[int, tuple[str, ...]],
+    source: str,
+    issues: list[LoadIssue],
+    variant: str,
+) -> list[ScheduledRule]:
+    if not plain:
+        return []
+    alone = SigmaCollection([SigmaRule.from_dict(r.to_dict()) for r in plain])
+    alone_routes = {id(c): routes[id(r)] for c, r in zip(alone.rules, plain, strict=True)}
+    return _convert(alone, alone_routes, source, issues, variant=variant)
 
 
 def _convert(
@@ -120,8 +141,9 @@ def _convert(
     issues: list[LoadIssue],
     *,
     correlations_only: bool = False,
+    variant: str = "sysmon",
 ) -> list[ScheduledRule]:
-    backend = backend_for("sqlite", table_name=VIEW)
+    backend = backend_for("sqlite", table_name=VIEW, windows_variant=variant)
     out: list[ScheduledRule] = []
     # Plain rules first: a correlation's SQL is built from its rules' conversion state.
     ordered = sorted(collection.rules, key=lambda r: isinstance(r, SigmaCorrelationRule))
@@ -240,6 +262,18 @@ def load_docs(connection: sqlite3.Connection, rowids: Sequence[int]) -> dict[int
     return out
 
 
+def _regexp(pattern: str, value: Any) -> bool:
+    """SQLite's REGEXP operator (``value REGEXP pattern``), which pySigma's SQL uses for ``re``."""
+    if value is None:
+        return False
+    try:
+        return compiled(pattern).search(str(value)) is not None
+    except re.error:
+        return False
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Read-only connection to the events file (temporary views live in the temp schema)."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    connection.create_function("regexp", 2, _regexp, deterministic=True)
+    return connection

@@ -13,7 +13,7 @@ from sigma.collection import SigmaCollection
 from sigma.conversion.base import Backend
 from sigma.correlations import SigmaCorrelationRule
 from sigma.pipelines.sysmon.sysmon import sysmon_pipeline
-from sigma.pipelines.windows.windows import windows_logsource_pipeline
+from sigma.pipelines.windows.windows import windows_audit_pipeline, windows_logsource_pipeline
 from sigma.processing.conditions import RuleProcessingCondition
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
 from sigma.processing.transformations import (
@@ -21,9 +21,15 @@ from sigma.processing.transformations import (
     SetStateTransformation,
     WildcardPlaceholderTransformation,
 )
-from sigma.processing.transformations.base import DetectionItemTransformation
+from sigma.processing.transformations.base import DetectionItemTransformation, ValueTransformation
 from sigma.rule import SigmaDetectionItem, SigmaRule
-from sigma.types import SigmaString, SpecialChars
+from sigma.types import (
+    SigmaExpansion,
+    SigmaNumber,
+    SigmaString,
+    SigmaTimestampPart,
+    SpecialChars,
+)
 
 from detections.sigma.compiler import logsource_dict
 from detections.sigma.pipelines import windows_ecs_pipeline
@@ -44,6 +50,23 @@ class KeywordsAsTextField(DetectionItemTransformation):
         detection_item.field = TEXT_FIELD
         detection_item.value = [_anywhere(v) for v in detection_item.value]
         self.processing_item_applied(detection_item)
+        return None
+
+
+@dataclass
+class NumbersEqualTheirText(ValueTransformation):
+    """``LogonType: 10`` must match the JSON number 10 and the text "10" (parsers differ): SQLite
+    compares a number and a text as different, so each equality is asked both ways."""
+
+    # pySigma dispatches on this annotation, hence the narrower type than the base class
+    def apply_value(self, field: str | None, val: SigmaNumber | SigmaString) -> Any:  # type: ignore[override]
+        if isinstance(val, SigmaTimestampPart):
+            return None
+        if isinstance(val, SigmaNumber):
+            return SigmaExpansion([val, SigmaString(str(val.number))])
+        text = val.to_plain() if not val.contains_special() else ""
+        if text.isdigit() and len(text) < 16 and not text.startswith("0"):
+            return SigmaExpansion([val, SigmaNumber(int(text))])
         return None
 
 
@@ -79,8 +102,11 @@ class RouteCondition(RuleProcessingCondition):
         return False
 
 
-def conversion_pipeline(table: RoutingTable | None = None) -> ProcessingPipeline:
-    """Windows: Sysmon EventIDs + channels + winlog.* names; other families: their mapping."""
+def conversion_pipeline(
+    table: RoutingTable | None = None, windows_variant: str = "sysmon"
+) -> ProcessingPipeline:
+    """Windows: Sysmon EventIDs (or Security 4688/4657 for ``security``) + channels + winlog.*
+    names; other families: their mapping."""
     table = table or default_routing()
     items: list[ProcessingItem] = []
     for route in table.routes:
@@ -104,22 +130,30 @@ def conversion_pipeline(table: RoutingTable | None = None) -> ProcessingPipeline
         )
     )
     families = ProcessingPipeline(name="soc: ECS field mappings", priority=60, items=items)
-    windows: ProcessingPipeline = sysmon_pipeline() + windows_logsource_pipeline()
+    first = windows_audit_pipeline() if windows_variant == "security" else sysmon_pipeline()
+    windows: ProcessingPipeline = first + windows_logsource_pipeline()
     return windows + windows_ecs_pipeline() + families
 
 
 def backend_for(
-    target: str, *, table_name: str = "events_view", index: str = "logs-soc-events-*"
+    target: str,
+    *,
+    table_name: str = "events_view",
+    index: str = "logs-soc-events-*",
+    windows_variant: str = "sysmon",
 ) -> Backend:
     """A pySigma backend with our pipeline; ``table_name`` / ``index`` name what it queries."""
-    pipeline = conversion_pipeline()
+    pipeline = conversion_pipeline(windows_variant=windows_variant)
     if target == "sqlite":
         from sigma.backends.sqlite.sqlite import sqliteBackend
 
         keywords = ProcessingPipeline(
             name="soc: keywords for SQL",
             priority=5,
-            items=[ProcessingItem(identifier="soc_keywords", transformation=KeywordsAsTextField())],
+            items=[
+                ProcessingItem(identifier="soc_keywords", transformation=KeywordsAsTextField()),
+                ProcessingItem(identifier="soc_numbers", transformation=NumbersEqualTheirText()),
+            ],
         )
         backend: Backend = sqliteBackend(  # type: ignore[no-untyped-call]
             keywords + pipeline, collate_nocase=True, table=table_name

@@ -50,11 +50,33 @@ def windows_data(ev: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str,
 
 
 def lookup(ev: Mapping[str, Any], path: str) -> Any:
-    """The raw value at an ECS path, with Windows user data as a fallback for event data."""
+    """The raw value at an ECS path, with Windows user data as a fallback for event data.
+
+    A path through a list of objects (``threat.enrichments.matched.field``) gives the list of
+    the values found in its elements.
+    """
     if path.startswith(EVENT_DATA):
         _, data = windows_data(ev)
         return data.get(path[len(EVENT_DATA) :])
-    return get_field(ev, path)
+    value = get_field(ev, path)
+    if value is None and "." in path:
+        return _through_lists(ev, path.split("."))
+    return value
+
+
+def _through_lists(node: Any, parts: list[str]) -> Any:
+    for i, part in enumerate(parts):
+        if isinstance(node, list):
+            found = [_through_lists(item, parts[i:]) for item in node[:256]]
+            flat = [v for f in found if f is not None for v in (f if isinstance(f, list) else [f])]
+            return flat or None
+        if not isinstance(node, Mapping):
+            return None
+        rest = ".".join(parts[i:])
+        if rest in node:
+            return node[rest]
+        node = node.get(part)
+    return node
 
 
 def values_of(raw: Any) -> list[str]:

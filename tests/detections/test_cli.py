@@ -34,6 +34,7 @@ id: d0d0d0d0-0000-0000-0000-000000000003
 level: critical
 correlation:
     type: temporal_ordered
+    generate: true
     rules: [t_ssh_failed, t_ssh_ok]
     group-by: [source.ip]
     timespan: 10m

@@ -94,7 +94,13 @@ correlation:
     write_rule(root, body, "corr.yml")
     result = load_rules([root])
     assert result.correlation_files == [root / "corr.yml"]
-    assert [i.reason for i in result.report.skipped] == ["correlation rule: runs scheduled"]
+    assert sorted(i.reason for i in result.report.skipped) == [
+        "correlation rule: runs scheduled",
+        "used by a correlation (generate: false): not alerted on its own",
+    ]
+    assert not result.rules  # its one rule only feeds the correlation
+    kept = load_rules([root], keep_correlation_bases=True)
+    assert [r.info.id for r in kept.rules] == ["0b0b0b0b-0000-0000-0000-000000000001"]
 
 
 def test_project_rules_all_load() -> None:
