@@ -94,6 +94,7 @@ class EvidenceOrderCheck(_Model):
     type: Literal["evidence_order"]
     first: str
     then: str
+    since: date | None = None  # go-live before this date: the rule did not exist yet
 
 
 class ZonesCheck(_Model):
@@ -325,16 +326,22 @@ def _resolved_check(check: Any, level: str) -> dict[str, Any]:
         data["required"] = data["required"].get(level, [])
     if "min_count" in data:
         data["min_count"] = data["min_count"].get(level, 0)
+    if isinstance(check, EvidenceOrderCheck) and check.since:
+        data["since_ns"] = _ns(check.since)
     if isinstance(check, EvidenceCheck):
-        data.pop("control", None)
-        if check.controls():
-            data["controls"] = check.controls()
-        if check.deadline:
-            data["deadline_ns"] = _ns(check.deadline)
-        for key in ("select", "at_least", "equals"):
-            if not data.get(key):
-                data.pop(key, None)
+        _resolve_evidence(check, data)
     return data
+
+
+def _resolve_evidence(check: EvidenceCheck, data: dict[str, Any]) -> None:
+    data.pop("control", None)
+    if check.controls():
+        data["controls"] = check.controls()
+    if check.deadline:
+        data["deadline_ns"] = _ns(check.deadline)
+    for key in ("select", "at_least", "equals"):
+        if not data.get(key):
+            data.pop(key, None)
 
 
 def _entry(catalog: Catalog, req: Requirement, profile: ProfileName, level: str) -> dict[str, Any]:

@@ -55,7 +55,14 @@ provider := _norm(_services[0].provider) if {
 	_services[0].provider
 }
 
-layer2 := outcome("unknown", "not_instrumentable", {}) if {
+# Layers 2 and 3 are asked of level 3 and above (CV1552; Directive 14): below, they are optional.
+_below_3 if classification.effective_level < 3
+
+_optional := outcome("not_applicable", "layer_not_required", {"level": classification.effective_level})
+
+layer2 := _optional if {
+	_below_3
+} else := outcome("unknown", "not_instrumentable", {}) if {
 	not telemetry.instrumentable
 } else := outcome("fail", "layer2_no_service", {}) if {
 	count(_services) == 0
@@ -94,7 +101,9 @@ _independent(r) if {
 	_norm(r.assessor) != _other_party(r)
 }
 
-layer3 := outcome("fail", "layer3_missing", {}) if {
+layer3 := _optional if {
+	_below_3
+} else := outcome("fail", "layer3_missing", {}) if {
 	count(_assessments) == 0
 } else := outcome("fail", "layer3_outdated", {"age_days": age, "max_days": _period_days, "title": a.title}) if {
 	a := _assessments[0]

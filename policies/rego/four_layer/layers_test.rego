@@ -116,3 +116,11 @@ test_layer4_fails_without_a_recent_exchange if {
 	stale["4"].reason == "layer4_stale"
 	none["4"].reason == "layer4_no_exchange"
 }
+
+test_layers_2_and_3_are_not_required_below_level_3 if {
+	sys := object.union(_sys, {"approved_level": 2, "system_type": "internal", "information_types": ["private"]})
+	l := _layers({}, {}, {}, sys, "current")
+	l["2"].status == "not_applicable"
+	l["3"].status == "not_applicable"
+	l["1"].status == "fail"
+}

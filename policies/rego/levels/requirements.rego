@@ -203,6 +203,9 @@ _within(r, max_days, now_ns) if {
 evidence_order(c, f) := outcome("not_applicable", "no_go_live", {}) if {
 	c.then == "go_live"
 	not f.system.go_live
+} else := outcome("not_applicable", "live_before_rule", {"go_live": f.system.go_live_on}) if {
+	c.then == "go_live"
+	time.parse_rfc3339_ns(f.system.go_live) < c.since_ns
 } else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {
 	count(object.get(f.evidence, c.first, [])) == 0
 } else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {

@@ -201,6 +201,15 @@ test_plan_before_go_live_and_not_applicable_without_go_live if {
 	_check(c, "current", "3", {"evidence": plan}).status == "not_applicable"
 }
 
+test_systems_live_before_the_rule_are_not_judged_on_it if {
+	c := {"type": "evidence_order", "first": "plan_deployment", "then": "go_live", "since_ns": time.parse_rfc3339_ns("2022-10-01T00:00:00+00:00")}
+	plan := {"plan_deployment": [_rec("p", "2025-03-01T00:00:00+07:00", {})]}
+	old := {"evidence": plan, "system": {"go_live": "2013-06-01T00:00:00+07:00", "go_live_on": "2013-06-01"}}
+	new := {"evidence": plan, "system": {"go_live": "2024-01-01T00:00:00+07:00", "go_live_on": "2024-01-01"}}
+	_check(c, "current", "3", old).reason == "live_before_rule"
+	_check(c, "current", "3", new).status == "fail"
+}
+
 # ---------------------------------------------------------------- zones
 
 _zones_offenders := [e[2].id |
