@@ -90,8 +90,9 @@ def run_dashboard(settings: Settings, *, host: str | None, port: int | None) -> 
 
 
 def build_jobs(platform: Platform) -> list[Job]:
-    """Scheduled work of ``soc up``: watched-folder YARA scans (more join as they land)."""
+    """Scheduled work of ``soc up``: Sigma correlations, watched-folder YARA scans."""
+    from detections.jobs import scheduled_sigma_job
     from detections.yara.jobs import yara_watch_job
 
-    jobs = [yara_watch_job(platform)]
+    jobs = [scheduled_sigma_job(platform), yara_watch_job(platform)]
     return [job for job in jobs if job is not None]
