@@ -178,7 +178,9 @@ def raise_alerts(
 ) -> int:
     """One compliance alert per requirement that fails now and did not before (grouped if open)."""
     by_key = {(r.system_id, r.requirement_id): r for r in results}
-    agencies = dict(session.execute(select(System.id, System.agency_id)).tuples().all())
+    agencies: dict[str, str | None] = {
+        sid: aid for sid, aid in session.execute(select(System.id, System.agency_id))
+    }
     raised = 0
     for change in changes:
         result = by_key.get((change.system_id, change.requirement_id))

@@ -35,7 +35,8 @@ def run_document(run: RunSummary) -> dict[str, Any]:
     }
 
 
-def print_run(run: RunSummary, *, verbose: bool = False, out: TextIO = sys.stdout) -> None:
+def print_run(run: RunSummary, *, verbose: bool = False, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     out.write(f"{run.run_id}  profile {run.profile}  at {run.at.isoformat()}\n")
     out.write(f"{'system':<20} {'level':>9}  layers   pass fail  unk  n/a\n")
     for s in run.systems:
@@ -67,8 +68,8 @@ def print_run(run: RunSummary, *, verbose: bool = False, out: TextIO = sys.stdou
 class TestReporter:
     """Dots per file (or one line per test with ``verbose``), failures listed at the end."""
 
-    def __init__(self, *, verbose: bool = False, out: TextIO = sys.stdout) -> None:
-        self.verbose, self.out = verbose, out
+    def __init__(self, *, verbose: bool = False, out: TextIO | None = None) -> None:
+        self.verbose, self.out = verbose, out or sys.stdout
         self._file: str | None = None
 
     def __call__(self, result: TestResult) -> None:
