@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import re
 
+from collectors.addresses import ip_text
 from collectors.syslog_header import SEVERITIES, SyslogHeader
 from collectors.syslog_routing import ProgramParser
 from soc.ecs import Event, set_field
@@ -113,21 +112,33 @@ class CiscoAsaParser(ProgramParser):
 
 
 def _side(event: Event, side: str, iface: str | None, addr: str, port: str | None) -> None:
-    set_field(event, f"{side}.address", addr)
-    with contextlib.suppress(ValueError):
-        set_field(event, f"{side}.ip", str(ipaddress.ip_address(addr)))
+    node = event.get(side)
+    if not isinstance(node, dict):
+        node = event[side] = {}
+    node["address"] = addr
+    address = ip_text(addr)
+    if address is not None:
+        node["ip"] = address
     if port is not None and port.isdigit():
-        set_field(event, f"{side}.port", int(port))
+        node["port"] = int(port)
     if iface:
         direction = "ingress" if side == "source" else "egress"
         set_field(event, f"observer.{direction}.interface.name", iface)
 
 
+def _pair_of_endpoints(text: str) -> re.Match[str] | None:
+    # Each search only where the words it needs are present: _ACL_ARROW costs µs per line.
+    for pattern, needle in ((_ACL_ARROW, "->"), (_SRC_DST, "src "), (_FROM_TO, " to ")):
+        if needle in text and (m := pattern.search(text)):
+            return m
+    return None
+
+
 def _endpoints(event: Event, text: str, *, swap: bool) -> None:
     groups: tuple[str | None, ...] | None = None
-    if m := _ACL_ARROW.search(text) or _SRC_DST.search(text) or _FROM_TO.search(text):
+    if m := _pair_of_endpoints(text):
         groups = m.groups()
-    elif m := _SRC_DEST_WORDS.search(text):
+    elif "SRC " in text and (m := _SRC_DEST_WORDS.search(text)):
         groups = (None, m.group(1), None, None, m.group(2), None)
     if groups is None:
         return
@@ -151,7 +162,8 @@ def _extras(event: Event, text: str, message_id: str) -> None:
             if user := pattern.search(text):
                 set_field(event, "user.name", user.group(1))
                 break
-    if (peer := _FROM_IP.search(text)) and "source" not in event:
+    asked = "source" not in event and ("from " in text or "user IP = " in text)
+    if asked and (peer := _FROM_IP.search(text)):
         _side(event, "source", None, next(g for g in peer.groups() if g), None)
     if url := _URL.search(text):
         set_field(event, "url.original", url.group(1))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import ipaddress
+import hashlib
 import math
 from datetime import UTC, datetime
 from typing import Any
 
+from collectors.addresses import client_ip
 from collectors.base import RawRecord
-from soc.ecs import ECS_VERSION, Event, event_id, format_timestamp, normalise_timestamp, set_field
+from collectors.timestamps import normalise_iso, received_stamp
+from soc.ecs import ECS_VERSION, Event, format_timestamp, set_field
 from soc.errors import ParseError, RecordRejected
+
+SOURCES_REMEMBERED = 4096
+_id_prefixes: dict[str, Any] = {}  # source → a blake2b already fed with the source's part
 
 
 def decode_text(record: RawRecord) -> str:
@@ -24,6 +29,22 @@ def decode_text(record: RawRecord) -> str:
         raise RecordRejected(f"invalid UTF-8 at byte {e.start} of the record") from e
 
 
+def record_id(source: str, raw: bytes, offset: int | None) -> str:
+    """``soc.ecs.event_id`` without re-hashing the source name for every record of a source."""
+    prefix = _id_prefixes.get(source)
+    if prefix is None:
+        prefix = hashlib.blake2b(digest_size=16)
+        prefix.update(source.encode("utf-8", "surrogateescape"))
+        prefix.update(b"\x00")
+        if len(_id_prefixes) >= SOURCES_REMEMBERED:
+            _id_prefixes.clear()
+        _id_prefixes[source] = prefix
+    h = prefix.copy()
+    h.update(b"\x00" if offset is None else b"%d\x00" % offset)
+    h.update(raw)
+    return h.hexdigest()
+
+
 def new_event(
     record: RawRecord,
     *,
@@ -32,14 +53,17 @@ def new_event(
     original: str | None,
     kind: str = "event",
     part: int | None = None,
+    timestamp: str | None = None,
 ) -> Event:
     """A fresh ECS event carrying the record's identity and origin.
 
     ``part`` distinguishes several events made from one record (the id must still be stable).
+    ``timestamp`` is the event's own ``@timestamp`` when the parser already knows it (otherwise
+    the time the record was received).
     """
     raw = record.data if part is None else record.data + b"\x00#" + str(part).encode()
     event: dict[str, Any] = {
-        "id": event_id(record.source, raw, record.offset),
+        "id": record_id(record.source, raw, record.offset),
         "kind": kind,
         "dataset": dataset,
         "module": module,
@@ -47,7 +71,7 @@ def new_event(
     if original is not None:
         event["original"] = original
     doc: Event = {
-        "@timestamp": format_timestamp(record.received_at),
+        "@timestamp": timestamp or received_stamp(record.received_at),
         "ecs": {"version": ECS_VERSION},
         "event": event,
     }
@@ -65,6 +89,17 @@ def new_event(
     return doc
 
 
+def put(event: Event, path: tuple[str, ...], value: Any) -> None:
+    """``set_field`` for a path split once, ahead of time (``("source", "ip")``)."""
+    node = event
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[path[-1]] = value
+
+
 def to_int(value: Any) -> int | None:
     """An integer from JSON or text, or None when it is not one (never raises)."""
     if isinstance(value, bool):
@@ -80,12 +115,10 @@ def set_ip(event: Event, dotted: str, value: str | None) -> bool:
     """Set ``dotted`` to the normalised address when ``value`` is an IP; say whether it was."""
     if not value:
         return False
-    try:
-        address = ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
+    address = client_ip(value)
+    if address is None:
         return False
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:a.b.c.d is an IPv4 client
-    set_field(event, dotted, str(mapped or address))
+    set_field(event, dotted, address)
     return True
 
 
@@ -94,7 +127,7 @@ def iso_timestamp(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise ParseError(f"{what}: expected an ISO 8601 time, got {type(value).__name__}")
     try:
-        return normalise_timestamp(value)
+        return normalise_iso(value)
     except (ValueError, OverflowError) as e:
         raise ParseError(f"{what}: invalid time {value[:40]!r}") from e
 

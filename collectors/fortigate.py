@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from collectors.envelope import epoch_timestamp, to_int
+from collectors.addresses import ip_text
+from collectors.envelope import epoch_timestamp, put, to_int
 from collectors.syslog_header import SyslogHeader
 from collectors.syslog_routing import ProgramParser
 from soc.ecs import Event, format_timestamp, set_field
 from soc.errors import ParseError
 
-_PAIR = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_PAIR = re.compile(r'([\w-]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')  # quoted: unrolled, no alternation
+_STAMPS_REMEMBERED = 4096
 _UI_PEER = re.compile(r"\(([\d.:a-fA-F]+)\)")
 _DENIED = frozenset(
     {"deny", "denied", "blocked", "block", "dropped", "drop", "reset", "clear_session"}
@@ -42,6 +43,15 @@ _FIELDS = (  # FortiOS key (v5+ first, then v3/v4 spellings) → ECS field
 )
 _INT_FIELDS = frozenset(
     {"source.port", "destination.port", "source.bytes", "destination.bytes", "rule.id"}
+)
+# (keys, ECS path split once, how the value is read: "ip", "int" or "text")
+_PLAN = tuple(
+    (
+        keys,
+        tuple(dotted.split(".")),
+        "ip" if dotted.endswith(".ip") else "int" if dotted in _INT_FIELDS else "text",
+    )
+    for keys, dotted in _FIELDS
 )
 _VENDOR_KEYS = (
     "type", "subtype", "eventtype", "level", "vd", "action", "status", "logdesc",
@@ -75,29 +85,29 @@ class FortiGateParser(ProgramParser):
         pairs = parse_pairs(header.message)
         event["observer"] = {"vendor": "Fortinet", "product": "FortiGate", "type": "firewall"}
         _timestamp(event, pairs, header.timestamp.tzinfo if header.timestamp else None)
-        for keys, dotted in _FIELDS:
-            value = next((pairs[k] for k in keys if pairs.get(k) not in (None, "", "N/A")), None)
-            if value is not None:
-                _set(event, dotted, value)
+        for keys, path, how in _PLAN:
+            for key in keys:
+                value = pairs.get(key)
+                if value is not None and value != "" and value != "N/A":
+                    _set(event, path, how, value)
+                    break
         set_field(event, "fortinet.firewall", _vendor_fields(pairs))
         _meaning(event, pairs)
         if message := pairs.get("msg") or pairs.get("logdesc"):
             event["message"] = message
 
 
-def _set(event: Event, dotted: str, value: str) -> None:
-    if dotted.endswith(".ip"):
-        try:
-            value = str(ipaddress.ip_address(value))
-        except ValueError:
-            return
-    if dotted in _INT_FIELDS:
+def _set(event: Event, path: tuple[str, ...], how: str, value: str) -> None:
+    if how == "ip":
+        address = ip_text(value)
+        if address is not None:
+            put(event, path, address)
+    elif how == "int":
         number = to_int(value)
-        if number is None:
-            return
-        set_field(event, dotted, number)
-        return
-    set_field(event, dotted, value)
+        if number is not None:
+            put(event, path, number)
+    else:
+        put(event, path, value)
 
 
 def _vendor_fields(pairs: dict[str, str]) -> dict[str, Any]:
@@ -118,13 +128,30 @@ def _timestamp(event: Event, pairs: dict[str, str], local_tz: tzinfo | None) -> 
     # The device's own date and time beat a relay's header (which may lack the year).
     date, time = pairs.get("date"), (pairs.get("time") or "").replace(" ", "")
     if date and time:
-        try:
-            moment = datetime.fromisoformat(f"{date}T{time}{pairs.get('tz', '')}")
-            event["@timestamp"] = format_timestamp(
-                moment if moment.tzinfo else moment.replace(tzinfo=local_tz or UTC)
-            )
-        except (ValueError, OverflowError):
-            return
+        stamp = _device_time(date, time, pairs.get("tz", ""), local_tz)
+        if stamp is not None:
+            event["@timestamp"] = stamp
+
+
+_device_times: dict[tuple[str, str, str, tzinfo | None], str | None] = {}
+
+
+def _device_time(date: str, time: str, zone: str, local_tz: tzinfo | None) -> str | None:
+    """``date``/``time``/``tz`` → ``@timestamp`` (None when invalid), remembered per second."""
+    key = (date, time, zone, local_tz)
+    if key in _device_times:
+        return _device_times[key]
+    try:
+        moment = datetime.fromisoformat(f"{date}T{time}{zone}")
+        stamp: str | None = format_timestamp(
+            moment if moment.tzinfo else moment.replace(tzinfo=local_tz or UTC)
+        )
+    except (ValueError, OverflowError):
+        stamp = None
+    if len(_device_times) >= _STAMPS_REMEMBERED:
+        _device_times.clear()
+    _device_times[key] = stamp
+    return stamp
 
 
 def _meaning(event: Event, pairs: dict[str, str]) -> None:
@@ -152,7 +179,7 @@ def _admin(event: Event, pairs: dict[str, str], subtype: str, action: str) -> No
         set_field(event, "user.name", user)
     peer = _UI_PEER.search(pairs.get("ui", ""))
     if peer:
-        _set(event, "source.ip", peer.group(1))
+        _set(event, ("source", "ip"), "ip", peer.group(1))
     status = pairs.get("status", "")
     if action in ("login", "logout") or "login" in action:
         failed = status == "failed" or "fail" in action

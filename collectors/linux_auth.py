@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 
+from collectors.addresses import ip_text
 from collectors.syslog_header import SyslogHeader
 from collectors.syslog_routing import ProgramParser
 from soc.ecs import Event, set_field
@@ -47,23 +47,35 @@ _DEL_USER = re.compile(r"delete user '([^']+)'")
 def _ip_or_domain(event: Event, side: str, value: str | None) -> None:
     if not value or value == "-":
         return
-    value = value.removeprefix("::ffff:") if value.startswith("::ffff:") else value
-    try:
-        set_field(event, f"{side}.ip", str(ipaddress.ip_address(value)))
-    except ValueError:
-        set_field(event, f"{side}.domain", value)
+    value = value.removeprefix("::ffff:")
+    address = ip_text(value)
+    node = event.get(side)
+    if not isinstance(node, dict):
+        node = event[side] = {}
+    if address is None:
+        node["domain"] = value
+    else:
+        node["ip"] = address
+
+
+_TYPES = {"authentication": "start", "session": "start", "iam": "user"}
 
 
 def _auth(event: Event, outcome: str, action: str, category: str = "authentication") -> None:
-    types = {"authentication": ["start"], "session": ["start"], "iam": ["user"]}
-    event["event"].update(
-        category=[category], type=types.get(category, ["info"]), outcome=outcome, action=action
-    )
+    fields = event["event"]
+    fields["category"] = [category]
+    fields["type"] = [_TYPES.get(category, "info")]
+    fields["outcome"] = outcome
+    fields["action"] = action
 
 
 def _user(event: Event, name: str | None) -> None:
-    if name and name not in ("-", "unknown"):
-        set_field(event, "user.name", name)
+    if name and name != "-" and name != "unknown":
+        user = event.get("user")
+        if isinstance(user, dict):
+            user["name"] = name
+        else:
+            event["user"] = {"name": name}
 
 
 def _sshd(event: Event, message: str) -> bool:
@@ -79,13 +91,8 @@ def _sshd(event: Event, message: str) -> bool:
         if invalid:
             set_field(event, "linux.auth.ssh.invalid_user", True)
         return True
-    for pattern, action in (
-        (_SSH_MAX_TRIES, "ssh_max_attempts"),
-        (_SSH_NOT_ALLOWED, "ssh_user_not_allowed"),
-        (_SSH_PAM_ERROR, "ssh_pam_error"),
-        (_SSH_INVALID, "ssh_invalid_user"),
-    ):
-        if m := pattern.search(message):
+    for pattern, action, needle, other in _SSH_FAILURES:
+        if (needle in message or other in message) and (m := pattern.search(message)):
             _auth(event, "failure", action)
             _user(event, m.group(1))
             _ip_or_domain(event, "source", m.group(2))
@@ -95,12 +102,24 @@ def _sshd(event: Event, message: str) -> bool:
     return _sshd_connection(event, message)
 
 
+# Each pattern with two texts it cannot match without either: most lines skip the search.
+_SSH_FAILURES = (
+    (_SSH_MAX_TRIES, "ssh_max_attempts", "authentication attempts exceeded", "exceeded for "),
+    (_SSH_NOT_ALLOWED, "ssh_user_not_allowed", " not allowed because", " not allowed "),
+    (_SSH_PAM_ERROR, "ssh_pam_error", "error: PAM: ", "error: PAM: "),
+    (_SSH_INVALID, "ssh_invalid_user", "nvalid user ", "illegal user "),
+)
+
+
 def _sshd_connection(event: Event, message: str) -> bool:
-    if m := _SSH_PEER.search(message):
+    peer = "Read error from remote host " in message or message.startswith("Address ")
+    if peer and (m := _SSH_PEER.search(message)):
         event["event"].update(category=["network"], type=["connection"], action="ssh_connection")
         _ip_or_domain(event, "source", m.group(1))
         return True
-    if m := _SSH_REVERSE.search(message):
+    if "reverse mapping checking getaddrinfo for " in message and (
+        m := _SSH_REVERSE.search(message)
+    ):
         event["event"].update(category=["network"], type=["connection"], action="ssh_reverse_dns")
         _ip_or_domain(event, "source", m.group(2))
         set_field(event, "source.domain", m.group(1))

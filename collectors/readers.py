@@ -73,16 +73,30 @@ class _LineState:
     def feed(self, chunk: bytes) -> Iterator[RawRecord | DeadLetter]:
         received = utc_now()
         parts = chunk.split(b"\n")
+        tail = parts.pop()
         position = self.offset
-        last = len(parts) - 1
-        for index, part in enumerate(parts):
-            if index == last:
-                self._carry(part)
-                break
-            yield from self._complete(part, received)
-            position += len(part) + 1
-            self.line_start = position
         self.offset += len(chunk)
+        if parts and (self.pending or self.oversize_head is not None):
+            first = parts.pop(0)  # completes the line carried over from the previous chunk
+            yield from self._complete(first, received)
+            position += len(first) + 1
+            self.line_start = position
+        # The loop below is the reader's hot path: whole lines inside one chunk, no calls.
+        limit = self.reader.max_record_bytes
+        source, source_type = self.source, self.reader.source_type
+        for part in parts:
+            start = position
+            position += len(part) + 1
+            if part[-1:] == b"\r":
+                part = part[:-1]
+            if part:
+                if len(part) > limit:
+                    self.line_start = start
+                    yield self._too_long(part[: self.reader.keep_bytes])
+                else:
+                    yield RawRecord(part, source, start, None, received, source_type, None, None)
+            self.line_start = position
+        self._carry(tail)
 
     def finish(self) -> Iterator[RawRecord | DeadLetter]:
         if self.pending or self.oversize_head is not None:

@@ -52,16 +52,28 @@ class SuricataEveParser(Parser):
         if not isinstance(event_type, str) or not isinstance(stamp, str):
             raise ParseError("not a suricata eve record: event_type and timestamp are required")
         kind = "alert" if event_type == "alert" else "metric" if event_type == "stats" else "event"
-        event = new_event(record, dataset=self.DATASET, module="suricata", original=text, kind=kind)
-        event["@timestamp"] = iso_timestamp(stamp, "eve timestamp")
-        category, types = _CATEGORY.get(event_type, (["network"], ["info"]))
-        event["event"].update(category=list(category), type=list(types), action=event_type)
+        event = new_event(
+            record,
+            dataset=self.DATASET,
+            module="suricata",
+            original=text,
+            kind=kind,
+            timestamp=iso_timestamp(stamp, "eve timestamp"),
+        )
+        category, types = _CATEGORY.get(event_type, _OTHER)
+        fields = event["event"]
+        fields["category"] = list(category)
+        fields["type"] = list(types)
+        fields["action"] = event_type
         _map_common(event, eve, event_type)
-        for section, mapper in _SECTIONS.items():
+        for section, mapper in _SECTIONS:
             value = eve.get(section)
-            if isinstance(value, Mapping):
+            if isinstance(value, dict):
                 mapper(event, value)
         return [event]
+
+
+_OTHER = (["network"], ["info"])
 
 
 def _put(event: Event, dotted: str, value: Any) -> None:
@@ -69,56 +81,77 @@ def _put(event: Event, dotted: str, value: Any) -> None:
         set_field(event, dotted, value)
 
 
+def _into(event: Event, top: str, values: dict[str, Any]) -> None:
+    """Merge the non-empty ``values`` into ``event[top]`` (what ``_put`` does field by field)."""
+    kept = {k: v for k, v in values.items() if v is not None and v != ""}
+    if not kept:
+        return
+    node = event.get(top)
+    if isinstance(node, dict):
+        node.update(kept)
+    else:
+        event[top] = kept
+
+
 def _compact(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v is not None and v != ""}
 
 
-def _map_common(event: Event, eve: Mapping[str, Any], event_type: str) -> None:
+def _endpoint(ip: Any, port: Any) -> dict[str, Any] | None:
+    if not isinstance(ip, str) or not ip:
+        return None
+    port = port if type(port) is int else to_int(port)
+    return {"ip": ip} if port is None else {"ip": ip, "port": port}
+
+
+def _map_common(event: Event, eve: dict[str, Any], event_type: str) -> None:
     # Built as plain dicts rather than field by field: this is the hottest path of ingestion.
-    for side, ip_key, port_key in (
-        ("source", "src_ip", "src_port"),
-        ("destination", "dest_ip", "dest_port"),
-    ):
-        ip = eve.get(ip_key)
-        if isinstance(ip, str) and ip:
-            event[side] = _compact({"ip": ip, "port": to_int(eve.get(port_key))})
-    src, proto, app = eve.get("src_ip"), eve.get("proto"), eve.get("app_proto")
-    network = _compact(
-        {
-            "type": ("ipv6" if ":" in src else "ipv4") if isinstance(src, str) and src else None,
-            "transport": proto.lower() if isinstance(proto, str) else None,
-            "protocol": app.lower()
-            if isinstance(app, str) and app not in ("failed", "unknown")
-            else None,
-            "community_id": eve.get("community_id"),
-        }
-    )
+    src = eve.get("src_ip")
+    if (side := _endpoint(src, eve.get("src_port"))) is not None:
+        event["source"] = side
+    if (side := _endpoint(eve.get("dest_ip"), eve.get("dest_port"))) is not None:
+        event["destination"] = side
+    network = _network(eve, src)
     if network:
         event["network"] = network
-    event["suricata"] = {
-        "eve": _compact(
-            {
-                "event_type": event_type,
-                "flow_id": to_int(eve.get("flow_id")),
-                "tx_id": to_int(eve.get("tx_id")),
-                "in_iface": eve.get("in_iface"),
-            }
-        )
-    }
-    observer = {"type": "ids", "vendor": "OISF", "product": "Suricata"}
+    details: dict[str, Any] = {"event_type": event_type} if event_type else {}
+    for key in ("flow_id", "tx_id"):
+        if key in eve and (number := to_int(eve[key])) is not None:
+            details[key] = number
+    iface = eve.get("in_iface")
+    if iface is not None and iface != "":
+        details["in_iface"] = iface
+    event["suricata"] = {"eve": details}
+    observer: dict[str, Any] = {"type": "ids", "vendor": "OISF", "product": "Suricata"}
     if isinstance(eve.get("host"), str):
         observer["hostname"] = eve["host"]
-    if isinstance(eve.get("in_iface"), str):
-        observer["ingress"] = {"interface": {"name": eve["in_iface"]}}  # type: ignore[assignment]
+    if isinstance(iface, str):
+        observer["ingress"] = {"interface": {"name": iface}}
     event["observer"] = observer
 
 
-def _map_alert(event: Event, alert: Mapping[str, Any]) -> None:
+def _network(eve: dict[str, Any], src: Any) -> dict[str, Any]:
+    network: dict[str, Any] = {}
+    if isinstance(src, str) and src:
+        network["type"] = "ipv6" if ":" in src else "ipv4"
+    proto, app = eve.get("proto"), eve.get("app_proto")
+    if isinstance(proto, str) and proto:
+        network["transport"] = proto.lower()
+    if isinstance(app, str) and app and app not in ("failed", "unknown"):
+        network["protocol"] = app.lower()
+    community = eve.get("community_id")
+    if community is not None and community != "":
+        network["community_id"] = community
+    return network
+
+
+def _map_alert(event: Event, alert: dict[str, Any]) -> None:
     sid, rev = to_int(alert.get("signature_id")), to_int(alert.get("rev"))
+    signature = alert.get("signature")
     rule = _compact(
         {
             "id": str(sid) if sid is not None else None,
-            "name": alert.get("signature"),
+            "name": signature,
             "category": alert.get("category"),
             "version": str(rev) if rev is not None else None,
         }
@@ -128,39 +161,51 @@ def _map_alert(event: Event, alert: Mapping[str, Any]) -> None:
     severity = to_int(alert.get("severity"))
     if severity is not None:
         event["event"]["severity"] = severity
-    if isinstance(alert.get("signature"), str):
-        event["message"] = alert["signature"]
-    details: dict[str, Any] = _compact({"gid": to_int(alert.get("gid"))})
+    if isinstance(signature, str):
+        event["message"] = signature
+    gid = to_int(alert.get("gid"))
+    details: dict[str, Any] = {} if gid is None else {"gid": gid}
     action = alert.get("action")
-    if action in ("allowed", "blocked"):
+    if action == "allowed" or action == "blocked":
         event["event"]["type"] = ["allowed" if action == "allowed" else "denied"]
         details["action"] = action
     metadata = alert.get("metadata")
-    if isinstance(metadata, Mapping):
+    if isinstance(metadata, dict):
         details["metadata"] = dict(metadata)
     if details:
         event["suricata"]["eve"]["alert"] = details
 
 
-def _map_http(event: Event, http: Mapping[str, Any]) -> None:
+def _map_http(event: Event, http: dict[str, Any]) -> None:
     url = http.get("url")
-    if isinstance(url, str):
-        _put(event, "url.original", url)
-        path, _, query = url.partition("?")
-        _put(event, "url.path", path)
-        _put(event, "url.query", query)
     host = http.get("hostname")
-    _put(event, "url.domain", host)
+    link: dict[str, Any] = {}
+    if isinstance(url, str):
+        path, _, query = url.partition("?")
+        link = {"original": url, "path": path, "query": query}
+    link["domain"] = host
+    _into(event, "url", link)
     _put(event, "destination.domain", host)
-    _put(event, "http.request.method", http.get("http_method"))
-    _put(event, "http.response.status_code", to_int(http.get("status")))
-    _put(event, "http.response.body.bytes", to_int(http.get("length")))
-    _put(event, "http.response.mime_type", http.get("http_content_type"))
-    _put(event, "http.request.referrer", http.get("http_refer"))
-    _put(event, "user_agent.original", http.get("http_user_agent"))
+    method, referrer = http.get("http_method"), http.get("http_refer")
+    status, length = to_int(http.get("status")), to_int(http.get("length"))
+    mime = http.get("http_content_type")
+    request = _compact({"method": method, "referrer": referrer})
+    response: dict[str, Any] = _compact({"status_code": status, "mime_type": mime})
+    if length is not None:
+        response["body"] = {"bytes": length}
     protocol = http.get("protocol")
-    if isinstance(protocol, str) and protocol.upper().startswith("HTTP/"):
-        _put(event, "http.version", protocol[5:])
+    version = (
+        protocol[5:] if isinstance(protocol, str) and protocol.upper().startswith("HTTP/") else None
+    )
+    if request or response or (version is not None and version != ""):
+        node = event.setdefault("http", {})
+        if request:
+            node["request"] = request
+        if response:
+            node["response"] = response
+        if version is not None and version != "":
+            node["version"] = version
+    _put(event, "user_agent.original", http.get("http_user_agent"))
 
 
 def _dns_answers(dns: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -220,27 +265,49 @@ def _map_tls(event: Event, tls: Mapping[str, Any]) -> None:
             _put(event, dotted, value.get("hash"))
 
 
-def _map_flow(event: Event, flow: Mapping[str, Any]) -> None:
-    for key, dotted in (("start", "event.start"), ("end", "event.end")):
-        value = flow.get(key)
+def _map_flow(event: Event, flow: dict[str, Any]) -> None:
+    get = flow.get
+    for key in ("start", "end"):
+        value = get(key)
         if isinstance(value, str):
             try:
-                _put(event, dotted, iso_timestamp(value, "flow"))
+                event["event"][key] = iso_timestamp(value, "flow")
             except ParseError:
                 _put(event, f"suricata.eve.flow.{key}", value)
-    to_server_p, to_client_p = to_int(flow.get("pkts_toserver")), to_int(flow.get("pkts_toclient"))
-    to_server_b = to_int(flow.get("bytes_toserver"))
-    to_client_b = to_int(flow.get("bytes_toclient"))
-    _put(event, "source.packets", to_server_p)
-    _put(event, "source.bytes", to_server_b)
-    _put(event, "destination.packets", to_client_p)
-    _put(event, "destination.bytes", to_client_b)
-    if to_server_p is not None and to_client_p is not None:
-        _put(event, "network.packets", to_server_p + to_client_p)
-    if to_server_b is not None and to_client_b is not None:
-        _put(event, "network.bytes", to_server_b + to_client_b)
+    to_server_p, to_client_p = _int(get("pkts_toserver")), _int(get("pkts_toclient"))
+    to_server_b, to_client_b = _int(get("bytes_toserver")), _int(get("bytes_toclient"))
+    _counts(event, "source", to_server_p, to_server_b)
+    _counts(event, "destination", to_client_p, to_client_b)
+    _counts(
+        event,
+        "network",
+        None if to_server_p is None or to_client_p is None else to_server_p + to_client_p,
+        None if to_server_b is None or to_client_b is None else to_server_b + to_client_b,
+    )
+    state = {}
     for key in ("state", "reason", "alerted"):
-        _put(event, f"suricata.eve.flow.{key}", flow.get(key))
+        value = get(key)
+        if value is not None and value != "":
+            state[key] = value
+    if state:
+        _into(event["suricata"]["eve"], "flow", state)
+
+
+def _int(value: Any) -> int | None:
+    return value if type(value) is int else to_int(value)
+
+
+def _counts(event: Event, side: str, packets: int | None, size: int | None) -> None:
+    """``<side>.packets`` and ``<side>.bytes`` when known."""
+    if packets is None and size is None:
+        return
+    node = event.get(side)
+    if not isinstance(node, dict):
+        node = event[side] = {}
+    if packets is not None:
+        node["packets"] = packets
+    if size is not None:
+        node["bytes"] = size
 
 
 def _map_fileinfo(event: Event, info: Mapping[str, Any]) -> None:
@@ -265,12 +332,12 @@ def _map_anomaly(event: Event, anomaly: Mapping[str, Any]) -> None:
         _put(event, "message", f"anomaly: {what}")
 
 
-_SECTIONS: dict[str, Callable[[Event, Mapping[str, Any]], None]] = {
-    "alert": _map_alert,
-    "http": _map_http,
-    "dns": _map_dns,
-    "tls": _map_tls,
-    "flow": _map_flow,
-    "fileinfo": _map_fileinfo,
-    "anomaly": _map_anomaly,
-}
+_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
+    ("alert", _map_alert),
+    ("http", _map_http),
+    ("dns", _map_dns),
+    ("tls", _map_tls),
+    ("flow", _map_flow),
+    ("fileinfo", _map_fileinfo),
+    ("anomaly", _map_anomaly),
+)

@@ -32,9 +32,12 @@ class SyslogParser(Parser):
         if not text.strip():
             raise ParseError("empty syslog message")
         header = parse_header(text, record.received_at, self.local_tz)
-        event = new_event(record, dataset=self.DATASET, module="syslog", original=text)
-        if header.timestamp is not None:
-            event["@timestamp"] = format_timestamp(header.timestamp)
+        stamp = header.stamp
+        if stamp is None and header.timestamp is not None:
+            stamp = format_timestamp(header.timestamp)
+        event = new_event(
+            record, dataset=self.DATASET, module="syslog", original=text, timestamp=stamp
+        )
         _map_header(event, header)
         self._route(event, header)
         return [event]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from soc.ecs import format_timestamp
 
 FACILITIES = (
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
@@ -27,6 +29,12 @@ _TAG = re.compile(
     r"([A-Za-z0-9_./@-][^\s\[\]():]{0,63})(?:\(([^)\s]{0,64})\))?(?:\[(\d{1,10})\])?:$"
 )
 _SD_PARAM = re.compile(r'\s*([^\s=\]"]{1,32})="((?:[^"\\]|\\.)*)"')
+_DIGITS = frozenset("0123456789")
+CACHE_SIZE = 8192
+# "Mmm dd hh:mm:ss" with its year and zone → (datetime or None, its @timestamp text)
+_bsd_seconds: dict[tuple[str, int, tzinfo], tuple[datetime | None, str | None]] = {}
+_tags: dict[str, tuple[str | None, ...] | None] = {}  # "sshd[42]:" → (app, subsystem, pid)
+_years: tuple[datetime | None, tzinfo | None, int, datetime] = (None, None, 0, datetime.min)
 
 
 @dataclass(slots=True)
@@ -43,6 +51,7 @@ class SyslogHeader:
     version: int | None = None
     subsystem: str | None = None
     structured_data: dict[str, dict[str, str]] = field(default_factory=dict)
+    stamp: str | None = None  # ``timestamp`` as ECS ``@timestamp`` text, when already known
 
     @property
     def facility(self) -> int | None:
@@ -143,6 +152,18 @@ def _iso(text: str) -> datetime | None:
 
 
 def _take_timestamp(header: SyslogHeader, rest: str, received: datetime, tz: tzinfo) -> str:
+    if (
+        len(rest) > 16
+        and rest[15] == " "
+        and rest[3] == " "
+        and rest[6] == " "
+        and rest[9] == ":"
+        and rest[12] == ":"
+        and rest[:3] in _MONTHS
+    ):
+        after = _plain_bsd_time(header, rest, received, tz)
+        if after is not None:
+            return after
     bsd = _BSD_TIME.match(rest)
     if bsd:
         header.timestamp = _bsd_time(bsd, received, tz)
@@ -154,6 +175,55 @@ def _take_timestamp(header: SyslogHeader, rest: str, received: datetime, tz: tzi
             header.timestamp = moment if moment.tzinfo else moment.replace(tzinfo=tz)
             return rest[iso.end() :]
     return rest
+
+
+def _plain_bsd_time(header: SyslogHeader, rest: str, received: datetime, tz: tzinfo) -> str | None:
+    """The common ``Mmm dd hh:mm:ss `` stamp without the regex, cached per second; None when
+    ``rest`` only looks like one (the regex then decides)."""
+    day, clock = rest[4:6], rest[7:15]
+    if not (
+        (day[0] == " " or day[0] in _DIGITS)
+        and day[1] in _DIGITS
+        and _DIGITS.issuperset(clock[:2] + clock[3:5] + clock[6:])
+    ):
+        return None
+    if received.tzinfo is None:
+        return None
+    year, soon = _year(received, tz)
+    key = (rest[:15], year, tz)
+    known = _bsd_seconds.get(key)
+    if known is None:
+        try:
+            moment: datetime | None = datetime(
+                year, _MONTHS[rest[:3]], int(day), int(clock[:2]), int(clock[3:5]),
+                int(clock[6:]), tzinfo=tz,
+            )  # fmt: skip
+        except ValueError:
+            moment = None
+        known = (moment, None if moment is None else format_timestamp(moment))
+        if len(_bsd_seconds) >= CACHE_SIZE:
+            _bsd_seconds.clear()
+        _bsd_seconds[key] = known
+    moment, stamp = known
+    if moment is not None and moment > soon:  # last year's December, read in January
+        try:
+            moment, stamp = moment.replace(year=year - 1), None
+        except ValueError:
+            moment = None
+    header.timestamp, header.stamp = moment, stamp
+    return rest[15:].lstrip(" ") if moment is not None else rest
+
+
+def _year(received: datetime, tz: tzinfo) -> tuple[int, datetime]:
+    """The senders' current year and the limit past which a stamp is last year's, remembered
+    for the last ``received`` (one per chunk of a file)."""
+    global _years
+    last = _years
+    if last[0] is received and last[1] is tz:
+        return last[2], last[3]
+    year, soon = received.astimezone(tz).year, received.astimezone(UTC) + timedelta(days=2)
+    _years = (received, tz, year, soon)
+    return year, soon
 
 
 def _bsd_time(match: re.Match[str], received: datetime, tz: tzinfo) -> datetime | None:
@@ -206,8 +276,14 @@ def _take_host_and_tag(header: SyslogHeader, rest: str, *, had_time: bool) -> No
 def _tag(header: SyslogHeader, token: str) -> bool:
     if not token.endswith(":"):
         return False
-    match = _TAG.match(token)
-    if not match:
+    parts = _tags.get(token, ())
+    if parts == ():
+        match = _TAG.match(token)
+        parts = match.groups() if match else None
+        if len(_tags) >= CACHE_SIZE:
+            _tags.clear()
+        _tags[token] = parts
+    if parts is None:
         return False
-    header.appname, header.subsystem, header.procid = match.groups()
+    header.appname, header.subsystem, header.procid = parts
     return True

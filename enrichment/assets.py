@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from enrichment.base import EventEnricher
 from enrichment.networks import NetworkMap
-from soc.ecs import Event, get_field, set_field
+from soc.ecs import Event
 
 # Where to look, most telling first: the host that logged, the site asked for, then addresses.
 HOST_FIELDS = (
@@ -26,6 +26,25 @@ HOST_FIELDS = (
     "observer.hostname",
 )
 IP_FIELDS = ("host.ip", "destination.ip", "source.ip", "log.source.address", "observer.ip")
+HOSTS_REMEMBERED = 65_536
+
+
+def _paths(names: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Dotted names as (top-level key, keys below it), read without parsing the dots per event."""
+    return tuple((name.split(".")[0], tuple(name.split(".")[1:])) for name in names)
+
+
+_HOST_PATHS = _paths(HOST_FIELDS)
+_IP_PATHS = _paths(IP_FIELDS)
+
+
+def _value(event: Event, top: str, path: tuple[str, ...]) -> Any:
+    node = event.get(top)
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class AssetEnricher(EventEnricher):
         self.by_suffix: dict[str, Asset] = {}
         self.by_network: NetworkMap[Asset] = NetworkMap()
         self.agency_networks: NetworkMap[AgencyInfo] = NetworkMap()
+        self._hosts: dict[str, Asset | None] = {}
         for system in systems:
             self._index(system)
         for agency in self.agencies.values():
@@ -97,6 +117,15 @@ class AssetEnricher(EventEnricher):
             self.by_network.add(network, system)
 
     def system_for_host(self, host: str) -> Asset | None:
+        found = self._hosts.get(host, _NONE)
+        if found is _NONE:
+            found = self._search_host(host)
+            if len(self._hosts) >= HOSTS_REMEMBERED:
+                self._hosts.clear()
+            self._hosts[host] = found
+        return found  # type: ignore[return-value]
+
+    def _search_host(self, host: str) -> Asset | None:
         host = host.strip().lower().rstrip(".")
         found = self.by_host.get(host)
         if found is not None or not self.by_suffix:
@@ -115,28 +144,35 @@ class AssetEnricher(EventEnricher):
             return
         agency = self._agency(event)
         if agency is not None:
-            set_field(event, "soc.agency_id", agency.id)
+            soc = event.get("soc")
+            if isinstance(soc, dict):
+                soc["agency_id"] = agency.id
+            else:
+                event["soc"] = {"agency_id": agency.id}
             event["organization"] = {"id": agency.id, "name": agency.name}
 
     def _find(self, event: Event) -> Asset | None:
-        for name in HOST_FIELDS:
-            value = get_field(event, name)
-            if isinstance(value, str) and value and (found := self.system_for_host(value)):
-                return found
-        for name in IP_FIELDS:
-            for value in _values(get_field(event, name)):
-                if found := self.by_network.lookup(value):
+        if self.by_host or self.by_suffix:
+            for top, path in _HOST_PATHS:
+                value = _value(event, top, path)
+                if isinstance(value, str) and value and (found := self.system_for_host(value)):
                     return found
+        if self.by_network:
+            for top, path in _IP_PATHS:
+                for value in _values(_value(event, top, path)):
+                    if found := self.by_network.lookup(value):
+                        return found
         return None
 
     def _agency(self, event: Event) -> AgencyInfo | None:
-        known = get_field(event, "soc.agency_id")
+        known = _value(event, "soc", ("agency_id",))
         if isinstance(known, str) and known in self.agencies:
             return self.agencies[known]
-        for name in IP_FIELDS:
-            for value in _values(get_field(event, name)):
-                if found := self.agency_networks.lookup(value):
-                    return found
+        if self.agency_networks:
+            for top, path in _IP_PATHS:
+                for value in _values(_value(event, top, path)):
+                    if found := self.agency_networks.lookup(value):
+                        return found
         return None
 
     def _stamp(self, event: Event, system: Asset) -> None:
@@ -157,11 +193,16 @@ class AssetEnricher(EventEnricher):
 
 
 def _values(value: Any) -> Sequence[str]:
+    if value is None:
+        return ()
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return ()
+
+
+_NONE = object()
 
 
 def enricher_from_state(state: Any) -> AssetEnricher:

@@ -15,7 +15,7 @@ from typing import Any
 
 from enrichment.base import EventEnricher
 from enrichment.networks import NetworkMap
-from soc.ecs import Event, get_field, set_field
+from soc.ecs import Event, set_field
 from soc.errors import ConfigError
 
 INTERNAL_RANGES = (
@@ -42,21 +42,29 @@ class GeoEnricher(EventEnricher):
         return bool(self.internal.lookup(address))
 
     def __call__(self, event: Event) -> None:
-        sides: dict[str, bool] = {}
-        for side in ("source", "destination"):
-            address = get_field(event, f"{side}.ip")
-            if not isinstance(address, str):
-                continue
-            inside = self.is_internal(address)
-            sides[side] = inside
-            if inside:
-                set_field(event, f"{side}.geo.name", "internal")
-            elif self.readers:
-                self._locate(event, side, address)
-        if len(sides) == 2:
+        source, destination = event.get("source"), event.get("destination")
+        source_inside = self._side(event, "source", source)
+        destination_inside = self._side(event, "destination", destination)
+        if source_inside is not None and destination_inside is not None:
             event.setdefault("network", {})["direction"] = _direction(
-                sides["source"], sides["destination"]
+                source_inside, destination_inside
             )
+
+    def _side(self, event: Event, side: str, node: Any) -> bool | None:
+        """Label one side; None when it has no address."""
+        address = node.get("ip") if isinstance(node, dict) else None
+        if not isinstance(address, str):
+            return None
+        inside = self.is_internal(address)
+        if inside:
+            geo = node.get("geo")
+            if isinstance(geo, dict):
+                geo["name"] = "internal"
+            else:
+                node["geo"] = {"name": "internal"}
+        elif self.readers:
+            self._locate(event, side, address)
+        return inside
 
     def _locate(self, event: Event, side: str, address: str) -> None:
         found = self._cache.get(address)

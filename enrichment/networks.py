@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+CACHE_SIZE = 65_536  # answers remembered per map: events repeat the same few addresses
+_UNKNOWN = object()
 
 
 class NetworkMap(Generic[T]):
@@ -21,6 +23,7 @@ class NetworkMap(Generic[T]):
     def __init__(self, items: Iterable[tuple[str | Network, T]] = ()) -> None:
         self._tables: dict[tuple[int, int], dict[int, T]] = {}
         self._lengths: dict[int, list[int]] = {4: [], 6: []}
+        self._answers: dict[str, object] = {}
         for network, value in items:
             self.add(network, value)
 
@@ -33,12 +36,26 @@ class NetworkMap(Generic[T]):
         if net.prefixlen not in lengths:
             lengths.append(net.prefixlen)
             lengths.sort(reverse=True)
-        _parse.cache_clear()
+        self._answers.clear()
 
     def __len__(self) -> int:
         return sum(len(t) for t in self._tables.values())
 
+    def __bool__(self) -> bool:
+        return bool(self._tables)
+
     def lookup(self, address: str) -> T | None:
+        found = self._answers.get(address, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._search(address)
+            if len(self._answers) >= CACHE_SIZE:
+                self._answers.clear()
+            self._answers[address] = found
+        return found  # type: ignore[return-value]
+
+    def _search(self, address: str) -> T | None:
+        if not self._tables:
+            return None
         parsed = _parse(address)
         if parsed is None:
             return None

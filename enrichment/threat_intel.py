@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from enrichment.base import EventEnricher
 from enrichment.networks import NetworkMap
-from soc.ecs import Event, format_timestamp, get_field, utc_now
+from soc.ecs import Event, format_timestamp, utc_now
 
 IndicatorType = Literal["ipv4-addr", "ipv6-addr", "cidr", "domain-name", "url", "file"]
 
@@ -131,15 +131,21 @@ class IndicatorIndex(EventEnricher):
     def __call__(self, event: Event) -> None:
         if not self.count:
             return
-        now = self.clock()
-        matches = []
-        for name, kind in FIELDS.items():
-            value = get_field(event, name)
+        matches = None
+        for name, kind, top, path in _PATHS:
+            value = event.get(top)
+            if value is None:
+                continue
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is None:
+                continue
             for atomic in value if isinstance(value, list) else (value,):
                 if not isinstance(atomic, str) or not atomic:
                     continue
                 indicator = self.match(kind, atomic)
-                if indicator is not None and not indicator.expired(now):
+                if indicator is not None and not indicator.expired(self.clock()):
+                    matches = matches or []
                     matches.append(
                         {
                             "indicator": indicator.as_ecs(),
@@ -151,3 +157,9 @@ class IndicatorIndex(EventEnricher):
             threat = event.setdefault("threat", {})
             threat.setdefault("enrichments", []).extend(matches)
             event.setdefault("event", {}).setdefault("risk_score", 75)
+
+
+# FIELDS as (name, kind, top-level key, the keys below it): read without dotted-path parsing.
+_PATHS = tuple(
+    (name, kind, name.split(".")[0], tuple(name.split(".")[1:])) for name, kind in FIELDS.items()
+)

@@ -99,3 +99,27 @@ def test_built_from_the_state_database(tmp_path: Path) -> None:
     assert event["organization"]["name"] == "Sở TT&TT"
     assert asset_from({"id": "x", "name": "X"}).ip_ranges == ()
     state.close()
+
+
+def test_remembered_answers_follow_networks_added_later() -> None:
+    table: NetworkMap[str] = NetworkMap()
+    assert not table and table.lookup("10.1.2.3") is None
+    table.add("10.0.0.0/8", "wide")
+    assert table and table.lookup("10.1.2.3") == "wide"
+    table.add("10.1.0.0/16", "narrow")
+    assert table.lookup("10.1.2.3") == "narrow"
+    assert table.lookup("10.1.2.3") == "narrow"
+
+
+def test_host_lookups_are_remembered_with_their_misses() -> None:
+    enrich = enricher()
+    for _ in range(2):
+        assert enrich.system_for_host("DichVuCong.danang.gov.vn.") is PORTAL
+        assert enrich.system_for_host("mx1.mail.danang.gov.vn") is MAIL
+        assert enrich.system_for_host("elsewhere.example") is None
+
+
+def test_events_without_any_known_field_are_left_alone() -> None:
+    event = {"message": "x", "event": {"kind": "event"}, "host": "not a dict"}
+    enricher()(event)
+    assert event == {"message": "x", "event": {"kind": "event"}, "host": "not a dict"}

@@ -1,0 +1,44 @@
+"""The shared event envelope: ids identical to ``soc.ecs.event_id``, paths set like set_field."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collectors.envelope import put, record_id
+from soc.ecs import event_id, set_field
+
+
+@given(
+    st.text(max_size=40) | st.sampled_from(["/var/log/a", "udp://10.0.0.1", "\udcff"]),
+    st.binary(max_size=200),
+    st.none() | st.integers(min_value=0, max_value=1 << 40),
+)
+def test_record_id_is_event_id(source: str, raw: bytes, offset: int | None) -> None:
+    assert record_id(source, raw, offset) == event_id(source, raw, offset)
+    assert record_id(source, raw, offset) == event_id(source, raw, offset)
+
+
+def test_ids_differ_by_source_offset_and_bytes() -> None:
+    ids = {
+        record_id("/a", b"x", 0),
+        record_id("/b", b"x", 0),
+        record_id("/a", b"x", 1),
+        record_id("/a", b"y", 0),
+        record_id("/a", b"x", None),
+    }
+    assert len(ids) == 5
+
+
+def test_put_is_set_field() -> None:
+    ours: dict = {"source": "not a dict", "user": {"name": "a"}}
+    theirs: dict = {"source": "not a dict", "user": {"name": "a"}}
+    for path, value in ((("source", "ip"), "1.2.3.4"), (("user", "id"), 5), (("a", "b", "c"), 1)):
+        put(ours, path, value)
+        set_field(theirs, ".".join(path), value)
+    assert ours == theirs
+    assert ours == {
+        "source": {"ip": "1.2.3.4"},
+        "user": {"name": "a", "id": 5},
+        "a": {"b": {"c": 1}},
+    }
