@@ -12,15 +12,21 @@ from collectors.envelope import decode_text, new_event, set_ip
 from soc.ecs import Event, format_timestamp
 from soc.errors import ParseError
 
+# Quoted fields are unrolled (``[^"\\]*(?:\\.[^"\\]*)*``) rather than an alternation per
+# character: the same matches, several times faster on long user agents.
+_QUOTED = r'(?:[^"\\]*(?:\\.[^"\\]*)*)'
 _ACCESS = re.compile(
     r"(?:(?P<vhost>[\w.-]+(?::\d+)?) (?=\S+ \S+ \S+ \[))?"
     r"(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<time>[^\]]{10,40})\] "
-    r'"(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
-    r'(?: "(?P<referrer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)")?(?P<rest>.*)$'
+    rf'"(?P<request>{_QUOTED})" (?P<status>\d{{3}}|-) (?P<bytes>\d+|-)'
+    rf'(?: "(?P<referrer>{_QUOTED})" "(?P<agent>{_QUOTED})")?(?P<rest>.*)$'
 )
 _CLF_TIME = re.compile(r"(\d{1,2})/(\w{3})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
                                         "Sep", "Oct", "Nov", "Dec"), 1)}  # fmt: skip
+_DIGITS = frozenset("0123456789")
+STAMPS_REMEMBERED = 4096
+_minutes: dict[str, str] = {}  # "10/Oct/2000:13:55 -0700" → "2000-10-10T20:55:"
 _RT_KEY = re.compile(r"\b(?:rt|request_time|urt|upstream_response_time)=([\d.]+)")
 _TRAILING_NUMBER = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)\s*$")
 
@@ -39,6 +45,29 @@ def clf_time(text: str) -> datetime:
         )  # fmt: skip
     except ValueError as e:
         raise ParseError(f"invalid access-log time {text[:40]!r}") from e
+
+
+def clf_stamp(text: str) -> str:
+    """``format_timestamp(clf_time(text))``; the canonical shape is cached per minute."""
+    if (
+        len(text) == 26
+        and text[20] == " "
+        and text[17] == ":"
+        and text[2] == "/"
+        and text[6] == "/"
+        and text[21] in "+-"
+        and text[18] in "012345"
+        and text[19] in _DIGITS
+    ):
+        key = text[:17] + text[20:]
+        minute = _minutes.get(key)
+        if minute is None:
+            minute = format_timestamp(clf_time(text))[:17]  # whole-minute offsets: same minute
+            if len(_minutes) >= STAMPS_REMEMBERED:
+                _minutes.clear()
+            _minutes[key] = minute
+        return f"{minute}{text[18:20]}.000000Z"
+    return format_timestamp(clf_time(text))
 
 
 def _client(event: Event, client: str) -> None:
@@ -87,7 +116,7 @@ def _response_time(event: Event, rest: str) -> None:
 
 def map_access(event: Event, m: re.Match[str]) -> None:
     """Fill an event from a matched access line (shared with the syslog-routed variant)."""
-    event["@timestamp"] = format_timestamp(clf_time(m.group("time")))
+    event["@timestamp"] = clf_stamp(m.group("time"))
     _client(event, m.group("client"))
     if m.group("user") not in ("-", ""):
         event["user"] = {"name": m.group("user")}

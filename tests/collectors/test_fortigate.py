@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collectors import fortigate
 from collectors.fortigate import parse_pairs
 from soc.ecs import get_field
 from tests.collectors.syslog_helpers import parse_syslog
@@ -58,3 +63,14 @@ def test_wazuh_fortigate_corpus(datasets: Path) -> None:
     assert {get_field(e, "event.outcome") for e in logins} == {"success", "failure"}
     ips = [e for e in events if get_field(e, "fortinet.firewall.subtype") == "ips"]
     assert ips and all(get_field(e, "rule.name") for e in ips)
+
+
+# The pair pattern as first written (an alternation per quoted character); the unrolled one
+# must read the same pairs.
+_ALTERNATION = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+@given(st.lists(st.sampled_from(["k=", 'msg="', '"', "\\", '\\"', " ", "a", "x-y=", "="])))
+def test_unrolled_pair_pattern_reads_like_the_alternation(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert fortigate._PAIR.findall(text) == _ALTERNATION.findall(text)

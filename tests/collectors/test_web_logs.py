@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from collectors import web_access
 from collectors.base import RawRecord
 from collectors.dispatch import parse_record
 from collectors.registry import SourceType
 from collectors.web_access import WebAccessParser
 from collectors.web_error import WebErrorParser
-from soc.ecs import get_field
+from soc.ecs import format_timestamp, get_field
 from soc.errors import ParseError
 from tests.collectors.conftest import record
 from tests.collectors.syslog_helpers import parse_syslog
@@ -160,3 +165,47 @@ def test_wazuh_web_error_lines(datasets: Path) -> None:
             for log in case["logs"]:
                 (event,) = parser.parse(record(log["line"]))
                 assert event["log"]["level"], log["line"]
+
+
+# The access pattern as first written (an alternation per quoted character): the unrolled one
+# in collectors.web_access must find exactly the same fields.
+_ALTERNATION = re.compile(
+    r"(?:(?P<vhost>[\w.-]+(?::\d+)?) (?=\S+ \S+ \S+ \[))?"
+    r"(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<time>[^\]]{10,40})\] "
+    r'"(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
+    r'(?: "(?P<referrer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)")?(?P<rest>.*)$'
+)
+QUOTED_PIECES = st.lists(st.sampled_from(['"', "\\", '\\"', " ", "a", "GET /", "-", "]"]))
+
+
+@given(QUOTED_PIECES, QUOTED_PIECES, QUOTED_PIECES, st.sampled_from(["", " 0.5", ' "x']))
+def test_unrolled_access_pattern_matches_like_the_alternation(
+    request: list[str], referrer: list[str], agent: list[str], tail: str
+) -> None:
+    line = (
+        f'1.2.3.4 - - [17/May/2015:10:05:03 +0000] "{"".join(request)}" 200 5 '
+        f'"{"".join(referrer)}" "{"".join(agent)}"{tail}'
+    )
+    ours, theirs = web_access.match_access(line), _ALTERNATION.match(line)
+    assert (ours and ours.groupdict()) == (theirs and theirs.groupdict())
+
+
+@given(
+    st.integers(1, 31), st.sampled_from(["Jan", "Feb", "May", "Dec", "Foo"]),
+    st.integers(1970, 2100), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61),
+    st.sampled_from(["+0000", "-0700", "+0530", "+1400", "+2500", "-1259"]),
+)  # fmt: skip
+def test_cached_access_time_matches_the_generic_one(
+    day: int, month: str, year: int, hour: int, minute: int, second: int, zone: str
+) -> None:
+    text = f"{day:02d}/{month}/{year}:{hour:02d}:{minute:02d}:{second:02d} {zone}"
+
+    def outcome(read: Callable[[], str]) -> str:
+        try:
+            return read()
+        except ParseError as e:
+            return e.message
+
+    expected = outcome(lambda: format_timestamp(web_access.clf_time(text)))
+    assert outcome(lambda: web_access.clf_stamp(text)) == expected
+    assert outcome(lambda: web_access.clf_stamp(text)) == expected
