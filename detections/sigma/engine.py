@@ -73,7 +73,7 @@ class SigmaEngine(StreamingEngine):
     # -- building ---------------------------------------------------------------------------
     def _digest(self) -> str:
         h = hashlib.blake2b(digest_size=16)
-        h.update(f"{CODEGEN_VERSION}/{sys.version_info[:2]}".encode())
+        h.update(f"{CODEGEN_VERSION}/{sys.version_info[:2]}/per-bucket".encode())
         for key in sorted(self.buckets, key=repr):
             h.update(repr(key).encode())
             for index in self.buckets[key]:
@@ -91,16 +91,20 @@ class SigmaEngine(StreamingEngine):
                 code = None
         if code is None:
             consts = ConstTable()
-            source = "".join(
-                bucket_source(
-                    f"b{n}",
-                    [(i, self.compiled[i].expr) for i in self.buckets[key]],
-                    key[0].startswith("windows."),
-                    consts,
+            # one compile per bucket: a single huge module would need its whole AST in memory
+            code = [
+                compile(
+                    bucket_source(
+                        f"b{n}",
+                        [(i, self.compiled[i].expr) for i in self.buckets[key]],
+                        key[0].startswith("windows."),
+                        consts,
+                    ),
+                    f"<sigma-bucket-{n}>",
+                    "exec",
                 )
                 for n, key in enumerate(keys)
-            )
-            code = compile(source, "<sigma-buckets>", "exec")
+            ]
             specs = consts.specs
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +113,8 @@ class SigmaEngine(StreamingEngine):
                 tmp.replace(cached)
         namespace: dict[str, Any] = dict(_HELPERS)
         namespace.update({name: build_const(spec) for name, spec in (specs or {}).items()})
-        exec(code, namespace)  # our own generated code (codegen.py), never rule text
+        for bucket_code in code:
+            exec(bucket_code, namespace)  # our own generated code (codegen.py), never rule text
         return {key: namespace[f"b{n}"] for n, key in enumerate(keys)}
 
     # -- matching ---------------------------------------------------------------------------

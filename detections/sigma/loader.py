@@ -8,6 +8,7 @@ with the whole SigmaHQ set reads files and hashes them, nothing more.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from detections.sigma.routing import RoutingTable, default_routing
 PROJECT_RULES = Path(__file__).resolve().parents[1] / "rules" / "sigma"
 MAX_RULE_BYTES = 1_048_576
 MAX_RULE_FILES = 50_000
+PARALLEL_FROM = 200  # uncached files from which a cold load uses worker processes
 SAMPLE_SUFFIX = ".tests.yml"  # positive/negative samples that live beside our rules
 
 
@@ -110,11 +112,13 @@ class RuleCache:
         self.path = directory / f"rules-{digest}.json" if directory else None
         self.entries: dict[str, Any] = {}
         self.dirty = False
+        self.before: frozenset[str] = frozenset()
         if self.path is not None and self.path.is_file():
             try:
                 self.entries = orjson.loads(self.path.read_bytes())
             except orjson.JSONDecodeError:
                 self.entries = {}
+        self.before = frozenset(self.entries)
 
     def get(self, digest: str) -> dict[str, Any] | None:
         return self.entries.get(digest)
@@ -140,6 +144,7 @@ def load_rules(
     table: RoutingTable | None = None,
     audit: bool = True,
     keep_correlation_bases: bool = False,
+    workers: int | None = None,
 ) -> RuleSet:
     """Load and compile every rule under ``paths``; broken rules are reported, never raised.
 
@@ -147,12 +152,15 @@ def load_rules(
     alerts: they leave the streaming set unless ``keep_correlation_bases``.
     """
     table = table or default_routing()
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     cache = RuleCache(cache_dir, table, audit)
     out = RuleSet()
+    files = [f for f in (_read(path, out.report) for path in rule_files(paths)) if f is not None]
+    out.report.files = len(files) + sum(1 for i in out.report.issues)
+    _compile_missing(files, cache, table, audit, workers)
     seen_ids: dict[str, str] = {}
-    for path in rule_files(paths):
-        out.report.files += 1
-        entry = _entry_for(path, cache, table, audit, out.report)
+    for path, digest, _ in files:
+        entry = cache.get(digest)
         if entry is None:
             continue
         if entry["correlation"]:
@@ -168,10 +176,65 @@ def load_rules(
                 )
             )
         _add_rules(entry["rules"], path, seen_ids, out)
+    out.report.cached = sum(1 for _, d, _ in files if d in cache.before)
     cache.save()
     if not keep_correlation_bases and out.correlation_files:
         _set_aside_bases(out)
     return out
+
+
+def _read(path: Path, report: LoadReport) -> tuple[Path, str, bytes] | None:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        report.issues.append(LoadIssue(str(path), f"cannot read: {e.strerror}"))
+        return None
+    if len(data) > MAX_RULE_BYTES:
+        report.issues.append(LoadIssue(str(path), f"larger than {MAX_RULE_BYTES} bytes"))
+        return None
+    return path, hashlib.blake2b(data, digest_size=16).hexdigest(), data
+
+
+def _compile_bytes(data: bytes, table: RoutingTable, audit: bool) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {
+            "rules": [],
+            "issues": [{"kind": "failed", "reason": "not UTF-8 text"}],
+            "correlation": False,
+        }
+    return _compile_text(text, table, audit)
+
+
+def _compile_missing(
+    files: list[tuple[Path, str, bytes]],
+    cache: RuleCache,
+    table: RoutingTable,
+    audit: bool,
+    workers: int,
+) -> None:
+    """Compile the files the cache does not know; in worker processes when there are many
+    (pySigma's parse is the slow part of a cold start, and its objects are freed with them)."""
+    todo = {digest: data for _, digest, data in files if cache.get(digest) is None}
+    if not todo:
+        return
+    items = list(todo.items())
+    if workers > 1 and len(items) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            entries = pool.map(
+                partial(_compile_bytes, table=table, audit=audit),
+                [d for _, d in items],
+                chunksize=32,
+            )
+            for (digest, _), entry in zip(items, entries, strict=True):
+                cache.put(digest, entry)
+        return
+    for digest, data in items:
+        cache.put(digest, _compile_bytes(data, table, audit))
 
 
 def _set_aside_bases(out: RuleSet) -> None:
@@ -191,32 +254,6 @@ def _set_aside_bases(out: RuleSet) -> None:
         )
     out.report.loaded -= len(dropped)
     out.rules = kept
-
-
-def _entry_for(
-    path: Path, cache: RuleCache, table: RoutingTable, audit: bool, report: LoadReport
-) -> dict[str, Any] | None:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        report.issues.append(LoadIssue(str(path), f"cannot read: {e.strerror}"))
-        return None
-    if len(data) > MAX_RULE_BYTES:
-        report.issues.append(LoadIssue(str(path), f"larger than {MAX_RULE_BYTES} bytes"))
-        return None
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    entry = cache.get(digest)
-    if entry is not None:
-        report.cached += 1
-        return entry
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        report.issues.append(LoadIssue(str(path), "not UTF-8 text"))
-        return None
-    entry = _compile_text(text, table, audit)
-    cache.put(digest, entry)
-    return entry
 
 
 def _add_rules(docs: list[dict[str, Any]], path: Path, seen: dict[str, str], out: RuleSet) -> None:

@@ -58,12 +58,28 @@ def test_warm_cache_gives_the_same_rules(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     cold = load_rules([root], cache_dir=tmp_path / "cache")
     warm = load_rules([root], cache_dir=tmp_path / "cache")
-    # the copy of good.yml already hits the cache on the cold run: content, not name, is the key
-    assert cold.report.cached == 1 and warm.report.cached == 5
+    assert cold.report.cached == 0 and warm.report.cached == 5
     assert [r.to_json() for r in warm.rules] == [r.to_json() for r in cold.rules]
     assert [(i.path, i.reason) for i in warm.report.issues] == [
         (i.path, i.reason) for i in cold.report.issues
     ]
+
+
+def test_cold_load_in_worker_processes_gives_the_same_rules(tmp_path: Path) -> None:
+    from detections.sigma import loader
+
+    root = _tree(tmp_path)
+    for n in range(6):  # enough distinct files to cross the threshold below
+        write_rule(root, GOOD.replace("0001", f"10{n:02d}"), f"more_{n}.yml")
+    serial = load_rules([root], workers=1)
+    original = loader.PARALLEL_FROM
+    loader.PARALLEL_FROM = 2
+    try:
+        parallel = load_rules([root], workers=2)
+    finally:
+        loader.PARALLEL_FROM = original
+    assert [r.to_json() for r in parallel.rules] == [r.to_json() for r in serial.rules]
+    assert [i.reason for i in parallel.report.issues] == [i.reason for i in serial.report.issues]
 
 
 def test_cache_follows_content_not_name(tmp_path: Path) -> None:
