@@ -77,11 +77,12 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class LoadIssue:
-    """A rule that was not loaded: ``skipped`` (unsupported here) or ``failed`` (broken)."""
+    """A rule not in the streaming set: ``failed`` (broken), ``skipped`` (unsupported here) or
+    ``scheduled`` (a correlation, or a rule only a correlation uses: it runs scheduled)."""
 
     path: str
     reason: str
-    kind: Literal["skipped", "failed"] = "failed"
+    kind: Literal["skipped", "failed", "scheduled"] = "failed"
     rule_id: str | None = None
     title: str | None = None
 
@@ -103,10 +104,14 @@ class LoadReport:
     def failed(self) -> list[LoadIssue]:
         return [i for i in self.issues if i.kind == "failed"]
 
+    @property
+    def scheduled(self) -> list[LoadIssue]:
+        return [i for i in self.issues if i.kind == "scheduled"]
+
     def summary(self) -> str:
         return (
-            f"{self.loaded} loaded, {len(self.skipped)} skipped, {len(self.failed)} failed"
-            f" ({self.files} files, {self.cached} from cache)"
+            f"{self.loaded} loaded, {len(self.scheduled)} scheduled, {len(self.skipped)} skipped,"
+            f" {len(self.failed)} failed ({self.files} files, {self.cached} from cache)"
         )
 
 

@@ -43,6 +43,7 @@ def sigma_list(args: argparse.Namespace, settings: Settings) -> int:
         )
         body = {
             "loaded": report.loaded,
+            "scheduled": len(report.scheduled),
             "skipped": len(report.skipped),
             "failed": len(report.failed),
             "files": report.files,
@@ -55,8 +56,9 @@ def sigma_list(args: argparse.Namespace, settings: Settings) -> int:
     for issue in report.issues:
         if issue.kind == "failed" or args.all:
             print(f"{issue.kind:<8} {issue.path}: {issue.reason}")
-    if not args.all and report.skipped:
-        print(f"({len(report.skipped)} skipped rules not shown; --all lists them)")
+    hidden = len(report.issues) - len(report.failed)
+    if not args.all and hidden:
+        print(f"({hidden} scheduled or skipped rules not shown; --all lists them)")
     return 0
 
 

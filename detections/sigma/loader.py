@@ -82,7 +82,7 @@ def _compile_one(rule: Any, table: RoutingTable, audit: bool, entry: dict[str, A
     if isinstance(rule, SigmaCorrelationRule):
         entry["correlation"] = True
         entry["issues"].append(
-            {"kind": "skipped", "reason": "correlation rule: runs scheduled", **ident}
+            {"kind": "scheduled", "reason": "correlation rule: runs scheduled", **ident}
         )
         return
     if not isinstance(rule, SigmaRule):
@@ -250,7 +250,7 @@ def _set_aside_bases(out: RuleSet) -> None:
     for rule_id, rule in dropped.items():
         reason = "used by a correlation (generate: false): not alerted on its own"
         out.report.issues.append(
-            LoadIssue(rule.info.source, reason, "skipped", rule_id, rule.info.title)
+            LoadIssue(rule.info.source, reason, "scheduled", rule_id, rule.info.title)
         )
     out.report.loaded -= len(dropped)
     out.rules = kept

@@ -23,7 +23,7 @@ from sigma.processing.transformations import (
 from detections.sigma.routing import Route, RoutingTable
 
 # Bump when a mapping or the compiled form changes: it is part of every cache key.
-PIPELINE_VERSION = f"soc-3/pysigma-{version('pysigma')}"
+PIPELINE_VERSION = f"soc-4/pysigma-{version('pysigma')}"
 
 # Sigma's Windows names that are not event data but the record's system part.
 WINLOG_SYSTEM_FIELDS = {
