@@ -8,6 +8,7 @@ from pathlib import Path
 from detections.alert_store import AlertWriter
 from detections.sigma.engine import SigmaEngine
 from detections.sigma.loader import PROJECT_RULES, RuleSet, load_rules
+from detections.sigma.scheduler import ScheduledRunner
 from detections.streaming import StreamingDetector
 from soc.config import Settings
 from soc.errors import ConfigError
@@ -46,3 +47,13 @@ def streaming_detector(settings: Settings, state: StateDB) -> StreamingDetector:
     """What ``soc.runtime.build_observers`` adds to the pipeline when streaming is on."""
     writer = AlertWriter(state, window_seconds=settings.detections.group_window_seconds)
     return StreamingDetector([sigma_engine(settings)], writer)
+
+
+def scheduled_runner(settings: Settings, state: StateDB) -> ScheduledRunner:
+    """Correlations of the configured rules over the embedded store (``soc.scheduler`` runs
+    ``run_once`` every minute or so)."""
+    from detections.sigma.correlations import scheduled_correlations
+
+    rules, _ = scheduled_correlations(load_sigma(settings))
+    writer = AlertWriter(state, window_seconds=settings.detections.group_window_seconds)
+    return ScheduledRunner(settings.events_path, state, rules, writer)
