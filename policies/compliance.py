@@ -66,12 +66,13 @@ def evaluate(
     """Evaluate every system (or those named) on ``ctx.at`` with the profile ``ctx.profile``."""
     on = ctx.at.astimezone(LOCAL_TZ).date()
     profile: ProfileName = catalog.profile_for(on, ctx.profile)
-    inputs = build_facts(session, store, replace(ctx, profile=profile), system_ids)
+    facts = build_facts(session, store, replace(ctx, profile=profile), system_ids)
+    outputs = engine.evaluate_many("system", [f.input for f in facts])
     found = []
-    for doc, output in zip(inputs, engine.evaluate_many("system", inputs), strict=True):
+    for fact, output in zip(facts, outputs, strict=True):
         if not isinstance(output, dict):
-            raise PolicyError(f"no compliance result for {doc['system']['id']}")
-        found.append(render_system(catalog, doc["system"]["id"], profile, on, output))
+            raise PolicyError(f"no compliance result for {fact.system_id}")
+        found.append(render_system(catalog, fact.system_id, profile, on, output, fact.records))
     return found
 
 

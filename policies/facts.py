@@ -49,6 +49,18 @@ def _event_time(event: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True)
+class SystemFacts:
+    """The policy input of one system and, for messages, each document's title and dates."""
+
+    input: dict[str, Any]
+    records: dict[str, dict[str, str]]
+
+    @property
+    def system_id(self) -> str:
+        return str(self.input["system"]["id"])
+
+
+@dataclass(frozen=True)
 class FactsContext:
     at: datetime
     profile: str
@@ -66,23 +78,35 @@ class _Declared:
     reports: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
 
+def record_id(row: Evidence) -> str:
+    return str((row.details or {}).get("key", row.id))
+
+
 def _record(row: Evidence) -> dict[str, Any]:
-    details = {k: v for k, v in (row.details or {}).items() if k != "key"}
+    """What the policies read of a document; lean, because the embedded engine pays per node.
+    Titles and calendar dates for messages stay in Python (``SystemFacts.records``)."""
     rec: dict[str, Any] = {
-        "id": str((row.details or {}).get("key", row.id)),
-        "title": row.title or row.kind,
+        "id": record_id(row),
         "issued": day_start(row.issued_on) if row.issued_on else UNDATED,
-        "issued_on": row.issued_on.isoformat() if row.issued_on else "?",
-        "details": details,
     }
+    details = {k: v for k, v in (row.details or {}).items() if k != "key"}
+    if details:
+        rec["details"] = details
     if row.expires_on:
         rec["expires"] = day_start(row.expires_on + timedelta(days=1))
-        rec["expires_on"] = row.expires_on.isoformat()
-    for key in ("assessor", "provider", "reference"):
+    for key in ("assessor", "provider"):
         value = getattr(row, key)
         if value:
             rec[key] = value
     return rec
+
+
+def _display(row: Evidence) -> dict[str, str]:
+    return {
+        "title": row.title or row.kind,
+        "issued": row.issued_on.isoformat() if row.issued_on else "?",
+        "expires": row.expires_on.isoformat() if row.expires_on else "—",
+    }
 
 
 def _load_declared(session: Session, at: datetime) -> _Declared:
@@ -132,17 +156,22 @@ def _controls(evidence: Mapping[str, list[dict[str, Any]]]) -> dict[str, dict[st
     found: dict[str, dict[str, Any]] = {}
     candidates = [*evidence.get("control", []), *evidence.get("plan_deployment", [])]
     for rec in sorted(candidates, key=lambda r: r["issued"], reverse=True):
-        details = rec["details"]
+        details = rec.get("details", {})
         names = details.get("controls") or [details.get("control")]
         for name in names:
             if isinstance(name, str) and name not in found:
-                found[name] = {**rec, "state": str(details.get("state", "in_place"))}
+                found[name] = {
+                    "id": rec["id"],
+                    "issued": rec["issued"],
+                    "state": str(details.get("state", "in_place")),
+                    **({"expires": rec["expires"]} if "expires" in rec else {}),
+                }
     return found
 
 
 def _zones(evidence: Mapping[str, list[dict[str, Any]]]) -> list[str] | None:
     for rec in evidence.get("plan_deployment", []):
-        zones = rec["details"].get("zones")
+        zones = rec.get("details", {}).get("zones")
         if isinstance(zones, list):
             return [str(z) for z in zones]
     return None
@@ -248,7 +277,7 @@ def build_facts(
     store: EventStore | None,
     ctx: FactsContext,
     system_ids: Iterable[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[SystemFacts]:
     """One policy input per system (all systems, or those named), in id order."""
     wanted = set(system_ids) if system_ids is not None else None
     rows = [
@@ -275,7 +304,7 @@ def _facts_for(
     incidents: Mapping[str, list[Any]],
     live: _Telemetry,
     ctx: FactsContext,
-) -> dict[str, Any]:
+) -> SystemFacts:
     agencies = dict.fromkeys(
         _ancestors(record.owner, parents) + _ancestors(record.operator, parents)
     )
@@ -288,9 +317,11 @@ def _facts_for(
     host = systems.get(record.hosting or "")
     if host is not None and host.id != record.id:
         # The hosting data centre's shared solutions count for what it hosts (TT12 Art. 9.4).
-        host_evidence = _grouped(declared.by_system.get(host.id, []))
+        host_rows = declared.by_system.get(host.id, [])
+        rows = rows + host_rows
+        host_evidence = _grouped(host_rows)
         for name, rec in _controls(host_evidence).items():
-            controls.setdefault(name, {**rec, "inherited_from": host.id})
+            controls.setdefault(name, rec)
         zones = zones if zones is not None else _zones(host_evidence)
     hosted_shared = host is not None or (record.hosting or "") in SHARED_HOSTING
     last_exchange = max(
@@ -308,7 +339,7 @@ def _facts_for(
     }
     if zones is not None:
         doc["network"] = {"zones": zones}
-    return doc
+    return SystemFacts(doc, {record_id(row): _display(row) for row in rows})
 
 
 def internal_addresses(

@@ -61,6 +61,21 @@ def detail(catalog: Catalog, reason: str, params: Mapping[str, Any], lang: str) 
     return template.format_map(_Params({k: _text(v, lang) for k, v in params.items()}))
 
 
+def with_records(
+    params: Mapping[str, Any], records: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any]:
+    """Message parameters plus the title and dates of the documents the policy names by id."""
+    found = dict(params)
+    doc = records.get(str(params.get("record")), {})
+    for key in ("title", "issued", "expires"):
+        found.setdefault(key, doc.get(key, "?"))
+    for which in ("first", "then"):
+        named = params.get(f"{which}_record")
+        if named is not None:
+            found.setdefault(f"{which}_date", records.get(str(named), {}).get("issued", "?"))
+    return found
+
+
 def result_of(
     catalog: Catalog,
     system_id: str,
@@ -86,6 +101,7 @@ def render_system(
     profile: ProfileName,
     on: date,
     output: Mapping[str, Any],
+    records: Mapping[str, Mapping[str, str]] | None = None,
 ) -> SystemCompliance:
     """The engine's output for one system → one result per requirement of the profile."""
     classification = dict(output.get("classification") or {})
@@ -101,13 +117,15 @@ def render_system(
             status, reason, params = "not_applicable", "not_at_level", {"level": level}
         else:
             status, reason, params = "not_applicable", "not_in_force", {"date": on.isoformat()}
+        params = with_records(params, records or {})
         results.append(result_of(catalog, system_id, req, status, reason, params))
-    layers = {
-        n: {
+    layers = {}
+    for n, layer in (output.get("layers") or {}).items():
+        params = with_records(layer["params"], records or {})
+        layers[n] = {
             **layer,
-            "message_vi": detail(catalog, layer["reason"], layer["params"], "vi"),
-            "message_en": detail(catalog, layer["reason"], layer["params"], "en"),
+            "params": params,
+            "message_vi": detail(catalog, layer["reason"], params, "vi"),
+            "message_en": detail(catalog, layer["reason"], params, "en"),
         }
-        for n, layer in (output.get("layers") or {}).items()
-    }
     return SystemCompliance(system_id, profile, classification, layers, results)

@@ -15,7 +15,7 @@ from tests.policies.conftest import AT, event
 
 def _one(state: StateDB, store: SqliteEventStore | None, system: str, at: datetime = AT) -> dict:
     with state.session() as s:
-        return build_facts(s, store, FactsContext(at, "current", 24), [system])[0]
+        return build_facts(s, store, FactsContext(at, "current", 24), [system])[0].input
 
 
 def test_times_are_rfc3339_with_a_numeric_offset() -> None:
@@ -36,7 +36,11 @@ def test_evidence_of_the_system_and_of_its_owner_chain_newest_first(state: State
 def test_controls_are_inherited_from_the_hosting_data_centre(state: StateDB) -> None:
     doc = _one(state, None, "dng-portal")
     assert doc["controls"]["waf"]["id"] == "plan-portal"
-    assert doc["controls"]["ips"]["inherited_from"] == "dng-datacenter"
+    assert doc["controls"]["ips"] == {
+        "id": "plan-datacenter",
+        "issued": "2025-03-01T00:00:00+07:00",
+        "state": "in_place",
+    }
     assert len(doc["network"]["zones"]) == 7
     camera = _one(state, None, "dng-camera")
     assert camera["controls"] == {} and "network" not in camera
@@ -47,6 +51,14 @@ def test_evidence_issued_after_the_evaluation_date_is_not_seen(state: StateDB) -
     targets = [r["details"]["target"] for r in doc["evidence"]["national_connection"]]
     assert targets == ["ncsc"]
     assert "scan-portal-2026" not in str(doc["evidence"].get("vulnerability_scan"))
+
+
+def test_titles_and_dates_for_messages_stay_in_python(state: StateDB) -> None:
+    with state.session() as s:
+        (facts,) = build_facts(s, None, FactsContext(AT, "current", 24), ["dng-portal"])
+    assert "title" not in facts.input["evidence"]["level_dossier"][0]
+    assert facts.records["dossier-portal"]["issued"] == "2023-05-12"
+    assert facts.records["plan-datacenter"]["title"].startswith("Báo cáo triển khai")
 
 
 def test_live_telemetry_from_the_event_store(state: StateDB, store: SqliteEventStore) -> None:

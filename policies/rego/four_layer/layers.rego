@@ -105,14 +105,14 @@ layer3 := _optional if {
 	_below_3
 } else := outcome("fail", "layer3_missing", {}) if {
 	count(_assessments) == 0
-} else := outcome("fail", "layer3_outdated", {"age_days": age, "max_days": _period_days, "title": a.title}) if {
+} else := outcome("fail", "layer3_outdated", {"age_days": age, "max_days": _period_days, "record": a.id}) if {
 	a := _assessments[0]
 	age := telemetry.age_days(a.issued)
 	age > _period_days
-} else := outcome("fail", "layer3_not_independent", {"assessor": object.get(a, "assessor", "?"), "title": a.title}) if {
+} else := outcome("fail", "layer3_not_independent", {"assessor": object.get(a, "assessor", "?"), "record": a.id}) if {
 	a := _assessments[0]
 	not _independent(a)
-} else := outcome("pass", "layer3_ok", {"assessor": a.assessor, "issued": a.issued_on}) if {
+} else := outcome("pass", "layer3_ok", {"assessor": a.assessor, "record": a.id}) if {
 	a := _assessments[0]
 }
 

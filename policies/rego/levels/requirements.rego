@@ -19,16 +19,16 @@ import data.triage.reporting
 
 # ---------------------------------------------------------------- glue: input → facts, once
 
-_index := data.catalog.index[input.profile][format_int(classification.effective_level, 10)]
+# regopy copies every value a rule holds: the catalogue index and the evidence are read in place
+# (never bound to a rule) and only small derived facts are gathered into one object.
+_level_key := format_int(classification.effective_level, 10)
 
 # METADATA
-# title: What the checks read, computed once per system
+# title: What the checks read besides the declared evidence, computed once per system
 facts := {
 	"now_ns": telemetry.now_ns,
 	"profile": input.profile,
 	"system": input.system,
-	"evidence": object.get(input, "evidence", {}),
-	"controls": object.get(input, "controls", {}),
 	"zones": object.get(input, ["network", "zones"], null),
 	"classification": classification.result,
 	"layers": layers.layers,
@@ -48,22 +48,29 @@ facts := {
 
 # METADATA
 # title: One decision per requirement in force at the system's level
-decisions := judge_all(_index, facts)
+# description: The facts builder always sends `evidence` and `controls` (empty when none).
+decisions := [d |
+	some r in data.catalog.index[input.profile][_level_key]
+	r.from_ns <= facts.now_ns
+	facts.now_ns <= r.to_ns
+	d := decide(r, facts, input.evidence, input.controls)
+]
 
 # ---------------------------------------------------------------- pure from here on
 
-judge_all(entries, f) := [d |
+# The same judgement as `decisions`, over given entries (tests use it without `with`).
+judge_all(entries, f, ev, ctl) := [d |
 	some r in entries
 	r.from_ns <= f.now_ns
 	f.now_ns <= r.to_ns
-	d := decide(r, f)
+	d := decide(r, f, ev, ctl)
 ]
 
-decide(r, f) := [r.id, "not_applicable", "not_applicable", {}] if {
+decide(r, f, ev, ctl) := [r.id, "not_applicable", "not_applicable", {}] if {
 	r.when
 	not applies(r.when, f.system)
 } else := [r.id, o.status, o.reason, o.params] if {
-	o := check(r.check, f)
+	o := check(r.check, f, ev, ctl)
 }
 
 applies(w, sys) if {
@@ -102,9 +109,9 @@ state_secret(sys) := true if "state_secret" in object.get(sys, "information_type
 else := true if object.get(sys, "state_secret_harm", "none") != "none"
 else := false
 
-check(c, f) := evidence_check(c, f) if c.type == "evidence"
-else := evidence_all(c, f) if c.type == "evidence_all"
-else := evidence_order(c, f) if c.type == "evidence_order"
+check(c, f, ev, ctl) := evidence_check(c, f.now_ns, ev, ctl) if c.type == "evidence"
+else := evidence_all(c, f.now_ns, ev) if c.type == "evidence_all"
+else := evidence_order(c, f.system, ev) if c.type == "evidence_order"
 else := zones(c, f.zones) if c.type == "zones"
 else := classification_check(f.classification) if c.type == "classification"
 else := live_sources(f.telemetry) if c.type == "live_sources"
@@ -117,12 +124,12 @@ else := outcome("unknown", "unknown_check", {"type": c.type})
 
 # ---------------------------------------------------------------- declared evidence
 
-records(c, f) := [r |
+records(c, ev, ctl) := [r |
 	some name in c.controls
-	r := f.controls[name]
+	r := ctl[name]
 ] if c.controls
 else := [r |
-	some r in object.get(f.evidence, c.kind, [])
+	some r in object.get(ev, c.kind, [])
 	_selected(r, c)
 ]
 
@@ -131,7 +138,7 @@ _selected(r, c) if not c.select
 _selected(r, c) if {
 	c.select
 	every k in object.keys(c.select) {
-		object.get(r.details, k, null) == c.select[k]
+		object.get(object.get(r, "details", {}), k, null) == c.select[k]
 	}
 }
 
@@ -142,46 +149,56 @@ _age(r, now_ns) := floor((now_ns - time.parse_rfc3339_ns(r.issued)) / telemetry.
 
 _expired(r, now_ns) if time.parse_rfc3339_ns(r.expires) < now_ns
 
-evidence_check(c, f) := judge(c, recs[0], f.now_ns) if {
-	recs := records(c, f)
+evidence_check(c, now_ns, ev, ctl) := judge(c, recs[0], now_ns) if {
+	recs := records(c, ev, ctl)
 	count(recs) > 0
 } else := outcome("unknown", "missing_before_deadline", {"kind": _what(c), "deadline": c.deadline}) if {
-	f.now_ns < c.deadline_ns
+	now_ns < c.deadline_ns
 } else := outcome(c.missing, "missing", {"kind": _what(c)})
 
 # METADATA
 # title: Judge the newest matching record against the check
-judge(c, r, now_ns) := outcome("fail", "not_in_place", {"state": r.state, "title": r.title}) if {
+judge(c, r, now_ns) := outcome("pass", "valid", {"record": r.id}) if {
+	# The common case first: an undated control in place, nothing more asked of it.
+	not r.expires
+	not c.max_age_days
+	not c.includes
+	not c.at_least
+	not c.equals
+	not r.state in {"planned", "absent"}
+} else := outcome("fail", "not_in_place", {"state": r.state, "record": r.id}) if {
 	r.state in {"planned", "absent"}
-} else := outcome("fail", "expired", {"expires": r.expires_on, "title": r.title}) if {
+} else := outcome("fail", "expired", {"record": r.id}) if {
+	r.expires
 	_expired(r, now_ns)
-} else := outcome("fail", "outdated", {"age_days": _age(r, now_ns), "max_age_days": c.max_age_days, "title": r.title, "record": r.id}) if {
+} else := outcome("fail", "outdated", {"age_days": age, "max_age_days": c.max_age_days, "record": r.id}) if {
 	c.max_age_days
-	_age(r, now_ns) > c.max_age_days
-} else := outcome("fail", "incomplete", {"missing": missing, "title": r.title}) if {
+	age := _age(r, now_ns)
+	age > c.max_age_days
+} else := outcome("fail", "incomplete", {"missing": missing, "record": r.id}) if {
 	c.includes
-	have := object.get(r.details, c.includes.field, [])
+	have := object.get(object.get(r, "details", {}), c.includes.field, [])
 	missing := [v | some v in c.includes.values; not v in have]
 	count(missing) > 0
 } else := outcome("fail", "below_minimum", {"field": k, "value": v, "minimum": c.at_least[k]}) if {
 	c.at_least
 	some k in object.keys(c.at_least)
-	v := object.get(r.details, k, 0)
+	v := object.get(object.get(r, "details", {}), k, 0)
 	v < c.at_least[k]
-} else := outcome("fail", "not_equal", {"field": k, "expected": c.equals[k], "title": r.title}) if {
+} else := outcome("fail", "not_equal", {"field": k, "expected": c.equals[k], "record": r.id}) if {
 	c.equals
 	some k in object.keys(c.equals)
-	object.get(r.details, k, null) != c.equals[k]
-} else := outcome("pass", "valid", {"record": r.id, "title": r.title, "issued": r.issued_on})
+	object.get(object.get(r, "details", {}), k, null) != c.equals[k]
+} else := outcome("pass", "valid", {"record": r.id})
 
-evidence_all(c, f) := outcome(c.missing, "missing", {"kind": concat(", ", object.keys(c.kinds))}) if {
+evidence_all(c, now_ns, ev) := outcome(c.missing, "missing", {"kind": concat(", ", object.keys(c.kinds))}) if {
 	every k in object.keys(c.kinds) {
-		count(object.get(f.evidence, k, [])) == 0
+		count(object.get(ev, k, [])) == 0
 	}
-} else := outcome("fail", "incomplete", {"missing": missing, "title": ""}) if {
+} else := outcome("fail", "incomplete", {"missing": missing}) if {
 	missing := [k |
 		some k in object.keys(c.kinds)
-		not _recent(object.get(f.evidence, k, []), c.kinds[k], f.now_ns)
+		not _recent(object.get(ev, k, []), c.kinds[k], now_ns)
 	]
 	count(missing) > 0
 } else := outcome("pass", "all_valid", {"kinds": concat(", ", object.keys(c.kinds))})
@@ -200,32 +217,33 @@ _within(r, max_days, now_ns) if {
 }
 
 # Was the first document (the oldest on file) in place before the other (the newest)?
-evidence_order(c, f) := outcome("not_applicable", "no_go_live", {}) if {
+evidence_order(c, sys, ev) := outcome("not_applicable", "no_go_live", {}) if {
 	c.then == "go_live"
-	not f.system.go_live
-} else := outcome("not_applicable", "live_before_rule", {"go_live": f.system.go_live_on}) if {
+	not sys.go_live
+} else := outcome("not_applicable", "live_before_rule", {"go_live": sys.go_live_on}) if {
 	c.then == "go_live"
-	time.parse_rfc3339_ns(f.system.go_live) < c.since_ns
+	time.parse_rfc3339_ns(sys.go_live) < c.since_ns
 } else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {
-	count(object.get(f.evidence, c.first, [])) == 0
+	count(object.get(ev, c.first, [])) == 0
 } else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {
-	not _then(c.then, f)
-} else := _ordered(c, _oldest(object.get(f.evidence, c.first, [])), _then(c.then, f))
+	not _then(c.then, sys, ev)
+} else := _ordered(c, _oldest(object.get(ev, c.first, [])), _then(c.then, sys, ev))
 
 _oldest(recs) := recs[count(recs) - 1]
 
-_then(then, f) := {"at": f.system.go_live, "day": f.system.go_live_on} if then == "go_live"
+_then(then, sys, ev) := {"at": sys.go_live, "day": sys.go_live_on} if then == "go_live"
 
-_then(then, f) := {"at": r.issued, "day": r.issued_on} if {
+_then(then, sys, ev) := {"at": r.issued, "record": r.id} if {
 	then != "go_live"
-	r := object.get(f.evidence, then, [])[0]
+	r := object.get(ev, then, [])[0]
 }
 
 _ordered(c, first, then) := outcome(status, reason, {
 	"first": c.first,
-	"first_date": first.issued_on,
+	"first_record": first.id,
 	"then": c.then,
-	"then_date": then.day,
+	"then_record": object.get(then, "record", null),
+	"then_date": object.get(then, "day", null),
 }) if {
 	in_order := time.parse_rfc3339_ns(first.issued) <= time.parse_rfc3339_ns(then.at)
 	status := {true: "pass", false: "fail"}[in_order]

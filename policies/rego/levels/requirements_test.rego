@@ -64,7 +64,12 @@ _facts(profile, overrides) := object.union_n([_base, overrides, {
 	"telemetry": object.union(_base.telemetry, object.get(overrides, "telemetry", {})),
 }])
 
-_check(c, profile, level, overrides) := requirements.check(c, _facts(profile, overrides))
+_check(c, profile, level, overrides) := requirements.check(
+	c,
+	_facts(profile, overrides),
+	object.get(overrides, "evidence", {}),
+	object.get(overrides, "controls", {}),
+)
 
 # ---------------------------------------------------------------- every evidence requirement
 
@@ -138,7 +143,7 @@ test_a_deadline_turns_missing_into_unknown_until_it_passes if {
 	c := {"type": "evidence", "kind": "law116_conformity", "missing": "fail", "deadline": "2027-07-01", "deadline_ns": 1814400000000000000}
 	before := _check(c, "current", "3", {})
 	before.status == "unknown"
-	after := requirements.check(c, object.union(_base, {"now_ns": time.parse_rfc3339_ns("2027-08-01T00:00:00+00:00")}))
+	after := requirements.check(c, object.union(_base, {"now_ns": time.parse_rfc3339_ns("2027-08-01T00:00:00+00:00")}), {}, {})
 	after.status == "fail"
 }
 
@@ -363,8 +368,8 @@ _decision(id, decisions) := d if {
 test_judge_all_respects_when_and_effective_dates if {
 	entries := data.catalog.index.current["3"]
 	sys := {"system_type": "internal", "information_types": ["private"], "hosted_shared": false, "functions": ["email"]}
-	before := requirements.judge_all(entries, object.union(_facts("current", {"system": sys}), {"now_ns": time.parse_rfc3339_ns("2026-08-01T00:00:00+00:00")}))
-	after := requirements.judge_all(entries, _facts("current", {"system": sys}))
+	before := requirements.judge_all(entries, object.union(_facts("current", {"system": sys}), {"now_ns": time.parse_rfc3339_ns("2026-08-01T00:00:00+00:00")}), {}, {})
+	after := requirements.judge_all(entries, _facts("current", {"system": sys}), {}, {})
 	not _decision("GOV-14c", before)
 	_decision("GOV-14c", after)[1] == "not_applicable"
 	_decision("NET-04c", after)[1] == "not_applicable"
