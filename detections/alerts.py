@@ -147,21 +147,39 @@ def engine_of(event: Mapping[str, Any]) -> str:
 
 
 def _engine_level(engine: str, event: Mapping[str, Any]) -> Level:
+    sev = get_field(event, "event.severity")
     if engine == "suricata":
-        sev = get_field(event, "event.severity")
         return _SURICATA_LEVEL.get(sev if isinstance(sev, int) else 0, "informational")
-    return normalise_level(get_field(event, "rule.level") or "high")
+    if get_field(event, "rule.level"):
+        return normalise_level(get_field(event, "rule.level"))
+    if isinstance(sev, int | float) and not isinstance(sev, bool):  # ECS risk-style 0-100
+        for bound, level in ((90, "critical"), (70, "high"), (45, "medium"), (20, "low")):
+            if sev >= bound:
+                return level  # type: ignore[return-value]
+        return "informational"
+    return "high"
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _attack_tags(event: Mapping[str, Any]) -> tuple[str, ...]:
-    """ATT&CK ids from Suricata rule metadata (ET: mitre_technique_id / mitre_tactic_name)."""
-    meta = get_field(event, "suricata.eve.alert.metadata") or {}
+    """ATT&CK tags from Suricata rule metadata (ET: mitre_technique_id / mitre_tactic_name),
+    from ECS ``threat.*`` (YARA meta) and from ``attack.*`` tags."""
     tags: list[str] = []
+    meta = get_field(event, "suricata.eve.alert.metadata") or {}
     if isinstance(meta, Mapping):
-        for key, prefix in (("mitre_technique_id", ""), ("mitre_tactic_name", "")):
-            for value in meta.get(key) or []:
-                tags.append(f"attack.{prefix}{str(value).lower().replace('_', '-')}")
-    tags += [str(t) for t in get_field(event, "tags") or [] if str(t).startswith("attack.")]
+        for key in ("mitre_technique_id", "mitre_tactic_name"):
+            tags += [f"attack.{v.lower().replace('_', '-')}" for v in _as_list(meta.get(key))]
+    for path in ("threat.technique.id", "threat.technique.subtechnique.id", "threat.tactic.name"):
+        tags += [
+            f"attack.{v.lower().replace('_', '-').replace(' ', '-')}"
+            for v in _as_list(get_field(event, path))
+        ]
+    tags += [t for t in _as_list(get_field(event, "tags")) if t.startswith("attack.")]
     return tuple(dict.fromkeys(tags))
 
 

@@ -31,6 +31,7 @@ from detections.sigma.values import (
 )
 from soc.ecs import Event
 
+MAX_ROUTES = 10_000
 BucketKey = tuple[str, str | None, str | None]  # (dataset pattern, channel, event id)
 BucketFn = Callable[[Event, Any, Any, list[int]], None]
 _HELPERS = {
@@ -150,6 +151,8 @@ class SigmaEngine(StreamingEngine):
         route = (dataset, channel, None if eid is None else str(eid))
         found = self._routes.get(route)
         if found is None:
+            if len(self._routes) >= MAX_ROUTES:  # odd channels/ids must not grow memory forever
+                self._routes.clear()
             found = self._routes[route] = self._resolve(*route)
         return found
 

@@ -169,3 +169,32 @@ def test_suricata_alert_events_become_alerts(state: StateDB) -> None:
         "2010935",
         "10.10.1.20",
     )
+
+
+def test_yara_alert_events_keep_level_and_attack() -> None:
+    hit = {
+        "@timestamp": "2026-03-01T02:00:00.000000Z",
+        "event": {
+            "id": "y1",
+            "kind": "alert",
+            "dataset": "yara.scan",
+            "module": "yara",
+            "severity": 99,
+        },
+        "rule": {"id": "SOC_WebShell_PHP_Eval", "name": "SOC_WebShell_PHP_Eval"},
+        "file": {"path": "/srv/uploads/anh.php"},
+        "threat": {
+            "technique": {"id": ["T1505"], "subtechnique": {"id": ["T1505.003"]}},
+            "tactic": {"name": ["persistence"]},
+        },
+    }
+    draft = draft_from_engine_alert(hit)
+    assert draft is not None
+    assert (draft.engine, draft.rule.level, draft.entities["file"]) == (
+        "yara",
+        "critical",
+        "/srv/uploads/anh.php",
+    )
+    assert draft.rule.techniques == ("T1505", "T1505.003") and draft.rule.tactics == (
+        "persistence",
+    )
