@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from policies.base import PolicyEngine
 from policies.catalog_loader import Catalog, ProfileName
 from policies.facts import FactsContext, build_facts
 from policies.render import RequirementResult, SystemCompliance, render_system
+from soc.config import Settings
 from soc.ecs import utc_now
 from soc.errors import PolicyError
 from soc.inventory import LOCAL_TZ
@@ -246,6 +247,30 @@ def run_compliance(
             results = [r for s in systems for r in s.results]
             summary.alerts = raise_alerts(session, summary.changes, results, utc_now())
     return summary
+
+
+def compliance_job(
+    settings: Settings, state: StateDB, store: EventStore | None
+) -> Callable[[], RunSummary]:
+    """For ``soc up``'s scheduler: compile the policies once, then each call evaluates every
+    system now, stores the run and raises an alert for each requirement that newly fails."""
+    from policies.base import create_engine
+    from policies.catalog_loader import load_catalog
+
+    engine = create_engine(settings.policy)
+    catalog = load_catalog()
+
+    def run() -> RunSummary:
+        return scheduled_compliance(
+            engine,
+            catalog,
+            state,
+            store,
+            profile=settings.policy.profile,
+            window_hours=settings.policy.live_window_hours,
+        )
+
+    return run
 
 
 def scheduled_compliance(

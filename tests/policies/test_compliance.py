@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,16 @@ def test_runs_are_stored_compared_and_newly_failing_requirements_alert(
     assert stored == sum(len(c.results) + 1 for c in second.systems)
     third = run_compliance(engine, catalog, state, store, FactsContext(at=later, profile="auto"))
     assert third.changes == [] and third.alerts == 0
+
+
+def test_the_scheduler_job_evaluates_now_and_alerts_on_the_second_run(
+    state: StateDB, store: SqliteEventStore, tmp_path: Path
+) -> None:
+    from policies.compliance import compliance_job
+    from soc.config import load_settings
+
+    settings = load_settings(home=tmp_path, environ={})
+    job = compliance_job(settings, state, store)
+    first, second = job(), job()
+    assert len(first.systems) == 12 and second.previous_run == first.run_id
+    assert second.changes == []  # nothing changed in between: no alert

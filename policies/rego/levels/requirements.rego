@@ -53,7 +53,7 @@ decisions := [d |
 	some r in data.catalog.index[input.profile][_level_key]
 	r.from_ns <= facts.now_ns
 	facts.now_ns <= r.to_ns
-	d := decide(r, facts, input.evidence, input.controls)
+	d := decide(r, facts, records(r.check, input.evidence, input.controls), input.evidence)
 ]
 
 # ---------------------------------------------------------------- pure from here on
@@ -63,15 +63,27 @@ judge_all(entries, f, ev, ctl) := [d |
 	some r in entries
 	r.from_ns <= f.now_ns
 	f.now_ns <= r.to_ns
-	d := decide(r, f, ev, ctl)
+	d := decide(r, f, records(r.check, ev, ctl), ev)
 ]
 
-decide(r, f, ev, ctl) := [r.id, "not_applicable", "not_applicable", {}] if {
+# One check's outcome, as `decide` reaches it (tests call this).
+check(c, f, ev, ctl) := {"status": d[1], "reason": d[2], "params": d[3]} if {
+	d := decide({"id": "", "check": c}, f, records(c, ev, ctl), ev)
+}
+
+# The records are looked up by the caller and the evidence map is passed no deeper than needed:
+# regopy copies a structure each time a function hands it on.
+decide(r, f, recs, ev) := [r.id, "not_applicable", "not_applicable", {}] if {
 	r.when
 	not applies(r.when, f.system)
-} else := [r.id, o.status, o.reason, o.params] if {
-	o := check(r.check, f, ev, ctl)
-}
+} else := _tuple(r.id, judge(r.check, recs[0], f.now_ns)) if {
+	r.check.type == "evidence"
+	count(recs) > 0
+} else := _tuple(r.id, missing(r.check, f.now_ns)) if {
+	r.check.type == "evidence"
+} else := _tuple(r.id, _other(r.check, f, ev))
+
+_tuple(id, o) := [id, o.status, o.reason, o.params]
 
 applies(w, sys) if {
 	every key in object.keys(w) {
@@ -109,8 +121,7 @@ state_secret(sys) := true if "state_secret" in object.get(sys, "information_type
 else := true if object.get(sys, "state_secret_harm", "none") != "none"
 else := false
 
-check(c, f, ev, ctl) := evidence_check(c, f.now_ns, ev, ctl) if c.type == "evidence"
-else := evidence_all(c, f.now_ns, ev) if c.type == "evidence_all"
+_other(c, f, ev) := evidence_all(c, f.now_ns, ev) if c.type == "evidence_all"
 else := evidence_order(c, f.system, ev) if c.type == "evidence_order"
 else := zones(c, f.zones) if c.type == "zones"
 else := classification_check(f.classification) if c.type == "classification"
@@ -131,7 +142,8 @@ records(c, ev, ctl) := [r |
 else := [r |
 	some r in object.get(ev, c.kind, [])
 	_selected(r, c)
-]
+] if c.kind
+else := []
 
 _selected(r, c) if not c.select
 
@@ -149,10 +161,7 @@ _age(r, now_ns) := floor((now_ns - time.parse_rfc3339_ns(r.issued)) / telemetry.
 
 _expired(r, now_ns) if time.parse_rfc3339_ns(r.expires) < now_ns
 
-evidence_check(c, now_ns, ev, ctl) := judge(c, recs[0], now_ns) if {
-	recs := records(c, ev, ctl)
-	count(recs) > 0
-} else := outcome("unknown", "missing_before_deadline", {"kind": _what(c), "deadline": c.deadline}) if {
+missing(c, now_ns) := outcome("unknown", "missing_before_deadline", {"kind": _what(c), "deadline": c.deadline}) if {
 	now_ns < c.deadline_ns
 } else := outcome(c.missing, "missing", {"kind": _what(c)})
 
