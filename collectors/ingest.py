@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from collectors.allocation import bulk_allocation
 from collectors.base import DeadLetter, RawRecord, source_key
 from collectors.dispatch import parse_record
 from collectors.registry import SourceType
@@ -37,6 +38,17 @@ def ingest_files(
     if missing:
         raise SocError("not a readable file", source=missing[0], hint="check the path")
     sink.source_type = source_type.name
+    with bulk_allocation():
+        _ingest_paths(paths, source_type, sink, progress)
+    sink.flush()
+
+
+def _ingest_paths(
+    paths: Sequence[Path],
+    source_type: SourceType,
+    sink: Pipeline,
+    progress: Callable[[int], None] | None,
+) -> None:
     for path in paths:
         try:
             if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
@@ -52,7 +64,6 @@ def ingest_files(
                 progress(path.stat().st_size)
         except (OSError, zipfile.BadZipFile, EOFError) as e:
             raise SocError(f"cannot read: {e}", source=path) from e
-    sink.flush()
 
 
 def _open(path: Path, packed: bool) -> BinaryIO:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,10 @@ from soc.pipeline import Pipeline
 QUEUE_RECORDS = 20_000
 BATCH_RECORDS = 1_000
 FLUSH_SECONDS = 0.5
+GATHER_RECORDS = 100  # fewer queued than this: wait GATHER_SECONDS for more before parsing
+GATHER_SECONDS = 0.005
 DRAIN_SECONDS = 5.0
+UDP_RECEIVE_BUFFER = 8 * 1_048_576  # a burst of ~40,000 syslog datagrams waits in the kernel
 PipelineFactory = Callable[[SourceSettings], Pipeline]
 
 
@@ -48,6 +52,7 @@ class RecordPump:
         self.kind = kind
         self.sink = sink
         self.queue: asyncio.Queue[RawRecord | DeadLetter] = asyncio.Queue(maxsize)
+        self.unflushed = 0  # records handed to the pipeline since its last commit
 
     def offer(self, item: RawRecord | DeadLetter) -> None:
         """For senders that cannot wait (UDP): a full queue turns the record into a dead letter."""
@@ -60,25 +65,47 @@ class RecordPump:
             self.sink.reject(letter)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Parse what arrives as it arrives; commit every ``FLUSH_SECONDS`` (or when the
+        pipeline's batch is full), not after every wake-up: small commits cost more than parsing.
+        """
+        flushed = time.monotonic()
         while not (stop.is_set() and self.queue.empty()):
-            batch: list[RawRecord | DeadLetter] = []
-            try:
-                batch.append(await asyncio.wait_for(self.queue.get(), timeout=FLUSH_SECONDS))
-                while len(batch) < BATCH_RECORDS and not self.queue.empty():
-                    batch.append(self.queue.get_nowait())
-            except TimeoutError:
-                pass
-            self.commit(batch)
+            batch = await self._take()
+            now = time.monotonic()
+            self.commit(batch, flush=not batch or now - flushed >= FLUSH_SECONDS)
+            if not batch or now - flushed >= FLUSH_SECONDS:
+                flushed = now
+        self.commit([], flush=True)
 
-    def commit(self, batch: Sequence[RawRecord | DeadLetter]) -> None:
+    async def _take(self) -> list[RawRecord | DeadLetter]:
+        """What is queued (up to BATCH_RECORDS), waiting up to FLUSH_SECONDS for a first record
+        and a moment more when only a few came, so records are parsed in batches."""
+        queue = self.queue
+        batch: list[RawRecord | DeadLetter] = []
+        if queue.empty():
+            try:
+                batch.append(await asyncio.wait_for(queue.get(), timeout=FLUSH_SECONDS))
+            except TimeoutError:
+                return batch
+            if queue.qsize() < GATHER_RECORDS:
+                await asyncio.sleep(GATHER_SECONDS)
+        for _ in range(min(queue.qsize(), BATCH_RECORDS - len(batch))):
+            batch.append(queue.get_nowait())
+        return batch
+
+    def commit(self, batch: Sequence[RawRecord | DeadLetter], *, flush: bool = True) -> None:
         self.sink.source_type = self.kind.name
-        if batch:
-            feed(batch, self.kind, self.sink)
+        self.unflushed += len(batch)
         try:
-            self.sink.flush()
+            if batch:
+                feed(batch, self.kind, self.sink)
+            if flush:
+                self.sink.flush()
+                self.unflushed = 0
         except StoreUnavailable as e:  # even the spool is full: say so loudly, keep running
             print(f"soc collect: {self.kind.name}: events lost: {e}", file=sys.stderr)
-            self.sink.stats.add(self.kind.name, rejected=len(batch))
+            self.sink.stats.add(self.kind.name, rejected=self.unflushed)
+            self.unflushed = 0
 
 
 @dataclass
@@ -174,13 +201,14 @@ class CollectorSet:
         default_port = 6514 if source.type == "syslog-tls" else 514
         host, port = parse_address(source.address, default_port)
         context = ListenerContext(
-            kind.name, source.zone, source.agency, self.ingest.max_record_bytes, kind.keep_bytes
-        )
+            kind.name, source.zone, source.agency, self.ingest.max_record_bytes, kind.keep_bytes,
+            _option_int(source, "receive_buffer_bytes", UDP_RECEIVE_BUFFER),
+        )  # fmt: skip
         pump = RecordPump(kind, pipeline)
         self.running.tasks.append(asyncio.create_task(pump.run(stop)))
         if source.type == "syslog-udp":
-            transport = await serve_udp(host, port, pump.offer, context)
-            self.running.closers.append(transport.close)
+            listener = await serve_udp(host, port, pump.offer, context)
+            self.running.closers.append(listener.close)
             return
         tls = tls_context(source.options) if source.type == "syslog-tls" else None
         server = await serve_stream(host, port, pump.queue.put, context, tls)
@@ -214,6 +242,13 @@ class CollectorSet:
         thread.daemon = True
         thread.start()
         self.running.closers.append(server.shutdown)
+
+
+def _option_int(source: SourceSettings, name: str, default: int) -> int:
+    try:
+        return int(source.options.get(name, default))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"source {source.name}: options.{name} must be a whole number") from e
 
 
 def _receiver_limits(options: dict[str, Any]) -> ReceiverLimits:

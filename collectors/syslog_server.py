@@ -8,15 +8,19 @@ finds it full is kept as a dead letter ("queue full") rather than dropped silent
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from collectors.base import DeadLetter, RawRecord
+from soc.ecs import utc_now
 from soc.errors import ConfigError
 
 MAX_OCTET_DIGITS = 8
+MAX_DATAGRAM = 65_535
+DATAGRAMS_PER_WAKEUP = 512  # then the loop serves the other sockets and the pump
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class ListenerContext:
     agency: str | None = None
     max_record_bytes: int = 1_048_576
     keep_bytes: int = 65_536
+    receive_buffer_bytes: int = 0  # UDP socket buffer asked of the kernel (0: its default)
 
 
 Deliver = Callable[[RawRecord | DeadLetter], None]
@@ -78,34 +83,76 @@ def _record(data: bytes, peer: str, context: ListenerContext) -> RawRecord | Dea
             context.source_type,
         )
     return RawRecord(
-        data,
-        source,
-        None,
-        peer=peer,
-        source_type=context.source_type,
-        zone=context.zone,
-        agency=context.agency,
+        data, source, None, peer, utc_now(), context.source_type, context.zone, context.agency
     )
 
 
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, deliver: Deliver, context: ListenerContext) -> None:
+class UdpListener:
+    """A bound UDP socket read straight from the event loop, many datagrams per wake-up.
+
+    asyncio's datagram transport reads one datagram per loop iteration; at tens of thousands of
+    messages a second that overhead alone fills the kernel buffer and datagrams are dropped.
+    """
+
+    def __init__(self, sock: socket.socket, deliver: Deliver, context: ListenerContext) -> None:
+        self.socket = sock
         self.deliver = deliver
         self.context = context
+        self._loop = asyncio.get_running_loop()
+        sock.setblocking(False)
+        self._loop.add_reader(sock.fileno(), self._readable)
 
-    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        if data.strip():
-            self.deliver(_record(data, str(addr[0]), self.context))
+    @property
+    def receive_buffer_bytes(self) -> int:
+        """What the kernel granted (Linux reports twice the usable size)."""
+        return int(self.socket.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+
+    def _readable(self) -> None:
+        receive, deliver, context = self.socket.recvfrom, self.deliver, self.context
+        for _ in range(DATAGRAMS_PER_WAKEUP):
+            try:
+                data, addr = receive(MAX_DATAGRAM)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # e.g. an ICMP error reported on the socket: keep listening
+                return
+            if data.strip():
+                deliver(_record(data, str(addr[0]), context))
+
+    def close(self) -> None:
+        if self.socket.fileno() >= 0:
+            self._loop.remove_reader(self.socket.fileno())
+            self.socket.close()
 
 
 async def serve_udp(
     host: str, port: int, deliver: Deliver, context: ListenerContext
-) -> asyncio.DatagramTransport:
-    loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_datagram_endpoint(
-        lambda: _UdpProtocol(deliver, context), local_addr=(host, port)
-    )
-    return transport
+) -> UdpListener:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        if context.receive_buffer_bytes:
+            _receive_buffer(sock, context.receive_buffer_bytes)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return UdpListener(sock, deliver, context)
+
+
+def _receive_buffer(sock: socket.socket, size: int) -> None:
+    """Ask for a bigger socket buffer: bursts wait there instead of being dropped by the kernel.
+
+    Privileged processes may exceed ``net.core.rmem_max`` (SO_RCVBUFFORCE), as rsyslog does.
+    """
+    force = getattr(socket, "SO_RCVBUFFORCE", None)
+    if force is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, force, size)
+            return
+        except OSError:
+            pass  # not privileged: the ordinary request, capped by the kernel
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 async def serve_stream(

@@ -138,11 +138,17 @@ class AssetEnricher(EventEnricher):
         return None
 
     def __call__(self, event: Event) -> None:
-        system = self._find(event)
+        system = self._named(event) if self.by_host or self.by_suffix else None
+        addresses = _addresses(event) if self.by_network or self.agency_networks else ()
+        if system is None and self.by_network:
+            for address in addresses:
+                if found := self.by_network.lookup(address):
+                    system = found
+                    break
         if system is not None:
             self._stamp(event, system)
             return
-        agency = self._agency(event)
+        agency = self._agency(event, addresses)
         if agency is not None:
             soc = event.get("soc")
             if isinstance(soc, dict):
@@ -151,28 +157,26 @@ class AssetEnricher(EventEnricher):
                 event["soc"] = {"agency_id": agency.id}
             event["organization"] = {"id": agency.id, "name": agency.name}
 
-    def _find(self, event: Event) -> Asset | None:
-        if self.by_host or self.by_suffix:
-            for top, path in _HOST_PATHS:
-                value = _value(event, top, path)
-                if isinstance(value, str) and value and (found := self.system_for_host(value)):
-                    return found
-        if self.by_network:
-            for top, path in _IP_PATHS:
-                for value in _values(_value(event, top, path)):
-                    if found := self.by_network.lookup(value):
-                        return found
+    def _named(self, event: Event) -> Asset | None:
+        """The system named by the first host name, site or observer the event carries."""
+        for top, path in _HOST_PATHS:
+            value = event.get(top)
+            if value is None:
+                continue
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, str) and value and (found := self.system_for_host(value)):
+                return found
         return None
 
-    def _agency(self, event: Event) -> AgencyInfo | None:
+    def _agency(self, event: Event, addresses: Sequence[str]) -> AgencyInfo | None:
         known = _value(event, "soc", ("agency_id",))
         if isinstance(known, str) and known in self.agencies:
             return self.agencies[known]
         if self.agency_networks:
-            for top, path in _IP_PATHS:
-                for value in _values(_value(event, top, path)):
-                    if found := self.agency_networks.lookup(value):
-                        return found
+            for address in addresses:
+                if found := self.agency_networks.lookup(address):
+                    return found
         return None
 
     def _stamp(self, event: Event, system: Asset) -> None:
@@ -192,14 +196,20 @@ class AssetEnricher(EventEnricher):
             }
 
 
-def _values(value: Any) -> Sequence[str]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return ()
+def _addresses(event: Event) -> list[str]:
+    """Every address in IP_FIELDS order (a field may hold one or a list)."""
+    found: list[str] = []
+    for top, path in _IP_PATHS:
+        value = event.get(top)
+        if value is None:
+            continue
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, str))
+    return found
 
 
 _NONE = object()

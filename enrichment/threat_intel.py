@@ -107,6 +107,7 @@ class IndicatorIndex(EventEnricher):
         }
         self.networks: NetworkMap[Indicator] = NetworkMap()
         self.count = 0
+        self._paths: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
         for indicator in indicators:
             self.add(indicator)
 
@@ -114,11 +115,16 @@ class IndicatorIndex(EventEnricher):
         self.count += 1
         if indicator.type == "cidr":
             self.networks.add(indicator.value, indicator)
-            return
-        kind = {"ipv4-addr": "ip", "ipv6-addr": "ip", "domain-name": "domain"}.get(
-            indicator.type, "hash" if indicator.type == "file" else "url"
+        else:
+            kind = {"ipv4-addr": "ip", "ipv6-addr": "ip", "domain-name": "domain"}.get(
+                indicator.type, "hash" if indicator.type == "file" else "url"
+            )
+            self.exact[kind][indicator.value] = indicator
+        # Only the fields some indicator could match are read from events.
+        kinds = {k for k, table in self.exact.items() if table} | (
+            {"ip"} if self.networks else set()
         )
-        self.exact[kind][indicator.value] = indicator
+        self._paths = tuple(p for p in _PATHS if p[1] in kinds)
 
     def match(self, kind: str, value: str) -> Indicator | None:
         if kind == "domain" or kind == "hash":
@@ -132,7 +138,7 @@ class IndicatorIndex(EventEnricher):
         if not self.count:
             return
         matches = None
-        for name, kind, top, path in _PATHS:
+        for name, kind, top, path in self._paths:
             value = event.get(top)
             if value is None:
                 continue

@@ -122,6 +122,32 @@ def test_udp_into_the_store(tmp_path: Path, source_types: dict[str, SourceType])
     store.close()
 
 
+def test_udp_burst_is_read_in_one_wake_up_with_a_bigger_buffer() -> None:
+    received: list[RawRecord | DeadLetter] = []
+
+    async def scenario() -> int:
+        port = free_port(socket.SOCK_DGRAM)
+        context = ListenerContext(receive_buffer_bytes=1 << 20)
+        listener = await serve_udp("127.0.0.1", port, received.append, context)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+            for i in range(2000):
+                client.sendto(f"{MESSAGE} #{i}".encode(), ("127.0.0.1", port))
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if len(received) == 2000:
+                break
+        granted = listener.receive_buffer_bytes
+        listener.close()
+        listener.close()  # closing twice is harmless
+        return granted
+
+    granted = asyncio.run(scenario())
+    assert granted >= 1 << 20
+    assert [r.data for r in received if isinstance(r, RawRecord)] == [
+        f"{MESSAGE} #{i}".encode() for i in range(2000)
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
