@@ -120,7 +120,10 @@ def draft_from_match(match: Match) -> AlertDraft:
     return AlertDraft(
         engine=match.rule.engine,
         rule=match.rule,
-        entities={**entities_of(match.event), **_extra_entities(match.extra)},
+        # a correlation names its own entities (those its window shares); a single event its own
+        entities=(
+            _extra_entities(match.extra) if "entities" in match.extra else entities_of(match.event)
+        ),
         event_ids=match.ids,
         first_seen=first if isinstance(first, datetime) else when,
         last_seen=when,

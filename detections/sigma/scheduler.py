@@ -156,7 +156,7 @@ def _windows(
         ids = tuple(str((d.get("event") or {}).get("id")) for d in ordered)
         extra = {
             "first_seen": min(event_time(d) for d in ordered),
-            "entities": entities_of(last),
+            "entities": shared_entities(ordered),
             "correlation": {
                 "metric": row.get("metric_name"),
                 "value": row.get("metric_value"),
@@ -165,6 +165,16 @@ def _windows(
         }
         out.append(Match(rule.info, last, ids, extra))
     return out
+
+
+def shared_entities(events: list[dict[str, Any]]) -> dict[str, str]:
+    """The entities every event of a window has in common: a brute force from one address
+    against many accounts is one alert about that address, not one per account."""
+    shared = entities_of(events[0])
+    for event in events[1:]:
+        other = entities_of(event)
+        shared = {k: v for k, v in shared.items() if other.get(k) == v}
+    return shared
 
 
 def _group(value: Any) -> dict[str, Any]:

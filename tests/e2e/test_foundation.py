@@ -95,3 +95,14 @@ def test_the_alert_is_on_the_console(
         assert not [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
     finally:
         platform.close()
+
+
+def test_a_brute_force_on_many_accounts_is_one_alert_about_the_address(
+    soc_home: Path, ingested: dict[str, Any]
+) -> None:
+    brute = [
+        a for a in sigma_alerts(soc_home) if a.rule_title == "SSH Brute Force From One Address"
+    ]
+    assert len(brute) == 1  # the demo tries root, admin, oracle and test from one address
+    assert brute[0].entities.get("source_ip") == "198.51.100.23"
+    assert "user" not in brute[0].entities
