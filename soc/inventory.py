@@ -253,14 +253,16 @@ def _strip_lines(value: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     return value
 
 
-def _line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
+def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
+    """The line of the deepest part of ``loc`` that has one (a key, else its mapping)."""
     for end in range(len(loc), -1, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
     return None
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A UTF-8 file of bounded size, or a ContentError saying why not."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ContentError(f"file larger than {MAX_FILE_BYTES} bytes", source=path)
@@ -271,7 +273,8 @@ def _read_text(path: Path) -> str:
         raise ContentError("not UTF-8 text", source=path, hint="save the file as UTF-8") from e
 
 
-def _read_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+def read_yaml_lines(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML safely; also return the line of every mapping and key by its path."""
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as e:
@@ -304,7 +307,7 @@ def _validate_items(
     out: list[tuple[M, int | None]] = []
     for i, item in enumerate(items):
         try:
-            out.append((model.model_validate(item), _line_of(lines, (section, i))))
+            out.append((model.model_validate(item), line_of(lines, (section, i))))
         except ValidationError as e:
             errors.extend(_explain(e, (section, i), source, lines))
     return out
@@ -319,7 +322,7 @@ def _explain(
         field = ".".join(str(p) for p in item["loc"]) or "(record)"
         hint = "remove or rename the key" if item["type"] == "extra_forbidden" else None
         message = f"{prefix[0]}[{prefix[1]}].{field}: {item['msg']}"
-        found.append(ContentError(message, source=source, line=_line_of(lines, loc), hint=hint))
+        found.append(ContentError(message, source=source, line=line_of(lines, loc), hint=hint))
     return found
 
 
@@ -444,11 +447,11 @@ def _check_references(
 def load_inventory(path: Path) -> Inventory:
     """Read a YAML or CSV inventory; raise InventoryErrors listing every problem found."""
     source = str(path)
-    text = _read_text(path)
+    text = read_text(path)
     if path.suffix.lower() == ".csv":
         raw, lines = _read_csv(text, source)
     else:
-        raw, lines = _read_yaml(text, source)
+        raw, lines = read_yaml_lines(text, source)
         raw = _sections(raw, source, {"agencies", "systems"})
     errors: list[ContentError] = []
     agencies = _validate_items(AgencyRecord, raw.get("agencies"), "agencies", source, lines, errors)
@@ -462,7 +465,7 @@ def load_inventory(path: Path) -> Inventory:
 def load_evidence(path: Path) -> tuple[EvidenceFile, dict[str, int | None]]:
     """Read an evidence YAML file; returns the records and the line of each evidence id."""
     source = str(path)
-    raw, lines = _read_yaml(_read_text(path), source)
+    raw, lines = read_yaml_lines(read_text(path), source)
     raw = _sections(raw, source, {"evidence", "exchanges"})
     errors: list[ContentError] = []
     evidence = _validate_items(
