@@ -18,7 +18,8 @@ def parse_record(
         try:
             if not parser.matches(record):
                 continue
-            return list(parser.parse(record))
+            events = parser.parse(record)
+            return events if type(events) is list else list(events)
         except ParseError as e:
             return _letter(record, source_type, keep_bytes, f"{parser.NAME}: {e.message}")
         except Exception as e:  # a parser bug must not stop the stream; it is kept as data

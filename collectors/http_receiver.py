@@ -26,7 +26,7 @@ from collectors.base import DeadLetter, RawRecord
 from collectors.dispatch import parse_record
 from collectors.registry import SourceType
 from soc.ecs import Event, utc_now
-from soc.errors import ConfigError
+from soc.errors import ConfigError, StoreUnavailable
 
 MAX_ERRORS_REPORTED = 100
 Deliver = Callable[[list[Event], list[DeadLetter]], None]
@@ -187,7 +187,10 @@ class EventReceiver:
                     errors.append({"index": index, "reason": outcome.reason})
             else:
                 events.extend(outcome)
-        self.deliver(events, letters)
+        try:
+            self.deliver(events, letters)
+        except StoreUnavailable as e:  # the store is down and the spool full: the sender retries
+            return _json(503, {"error": e.message}, {"Retry-After": "5"})
         status = 400 if items and not events else 200
         body = {"accepted": len(items) - len(letters), "rejected": len(letters), "errors": errors}
         return _json(status, body)

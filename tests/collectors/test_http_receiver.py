@@ -13,6 +13,7 @@ from collectors.base import DeadLetter
 from collectors.http_receiver import EventReceiver, RateLimiter, ReceiverLimits, TokenRegistry
 from collectors.registry import SourceType
 from soc.ecs import Event
+from soc.errors import StoreUnavailable
 
 EVENT = {
     "id": "dvc-1",
@@ -115,3 +116,19 @@ def test_rate_limiter_refills() -> None:
     now[0] = 1.0
     assert limiter.allow("a", 2) and not limiter.allow("a", 1)
     assert limiter.allow("b", 4)
+
+
+def test_store_down_and_spool_full_is_503_with_retry_after(
+    tmp_path: Path, source_types: dict[str, SourceType]
+) -> None:
+    tokens = TokenRegistry(tmp_path / "tokens.json")
+    token = tokens.issue("portal")
+
+    def refuse(events: list[Event], letters: list[DeadLetter]) -> None:
+        raise StoreUnavailable("the event store is unavailable and the spool is full")
+
+    app = EventReceiver(tokens, source_types["egov-json"], refuse, ReceiverLimits(), zone="egov")
+    response = post(Client(app), token, json.dumps(EVENT).encode())
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "spool is full" in response.json["error"]
