@@ -13,6 +13,15 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf"}
 
 
+# Layer statuses as an official Vietnamese report writes them (not the engine's English keys).
+LAYER_STATUS_VI = {
+    "pass": "Đạt",
+    "fail": "Không đạt",
+    "not_applicable": "Không áp dụng",
+    "unknown": "Chưa xác định",
+}
+
+
 def _register_fonts(pdfmetrics: Any, ttfont: Any) -> None:
     for name, file in FONTS.items():
         path = FONT_DIR / file
@@ -49,7 +58,10 @@ def report_pdf(report: dict[str, Any]) -> bytes:  # pragma: no cover - needs rep
     header = ["Hệ thống", "Cấp độ (PD/TC)", "Lớp 1–4", "Đạt", "Không đạt", "Chưa XĐ"]
     rows: list[list[Any]] = [[Paragraph(h, body) for h in header]]
     for s in report["systems"]:
-        layers = " ".join(str(s["layers"].get(n, {}).get("status", "-")) for n in "1234")
+        layers = " · ".join(
+            f"{n}: {LAYER_STATUS_VI.get(str(s['layers'].get(n, {}).get('status')), '-')}"
+            for n in "1234"
+        )
         c = s["counts"]
         level = f"{s['approved_level'] or '-'}/{s['criteria_level'] or '-'}"
         rows.append(

@@ -18,6 +18,8 @@ from soc_dashboard.server import serve
 
 log = logging.getLogger(__name__)
 
+COMPLIANCE_SECONDS = 3600.0  # compliance changes slowly; live facts use their own window
+
 
 def load_demo_inventory(platform: Platform) -> None:
     """The worked Đà Nẵng inventory and evidence, so events are tagged and compliance has facts."""
@@ -90,9 +92,15 @@ def run_dashboard(settings: Settings, *, host: str | None, port: int | None) -> 
 
 
 def build_jobs(platform: Platform) -> list[Job]:
-    """Scheduled work of ``soc up``: Sigma correlations, watched-folder YARA scans."""
+    """Scheduled work of ``soc up``: Sigma correlations, watched-folder YARA scans, compliance."""
     from detections.jobs import scheduled_sigma_job
     from detections.yara.jobs import yara_watch_job
+    from policies.compliance import compliance_job
 
-    jobs = [scheduled_sigma_job(platform), yara_watch_job(platform)]
+    compliance = compliance_job(platform.settings, platform.state, platform.store)
+    jobs = [
+        scheduled_sigma_job(platform),
+        yara_watch_job(platform),
+        Job("compliance", COMPLIANCE_SECONDS, compliance),
+    ]
     return [job for job in jobs if job is not None]
