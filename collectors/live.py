@@ -20,6 +20,8 @@ from collectors.base import DeadLetter, RawRecord
 from collectors.checkpoints import CheckpointStore
 from collectors.http_receiver import EventReceiver, ReceiverLimits, TokenRegistry
 from collectors.ingest import feed
+from collectors.interface import InterfaceCapture
+from collectors.pcap import IDLE_SECONDS, MAX_FLOWS
 from collectors.registry import SourceType, source_type
 from collectors.spool import SpoolingStore
 from collectors.syslog_server import (
@@ -41,6 +43,7 @@ FLUSH_SECONDS = 0.5
 GATHER_RECORDS = 100  # fewer queued than this: wait GATHER_SECONDS for more before parsing
 GATHER_SECONDS = 0.005
 DRAIN_SECONDS = 5.0
+TICK_SECONDS = 1.0  # live captures close idle flows this often
 UDP_RECEIVE_BUFFER = 8 * 1_048_576  # a burst of ~40,000 syslog datagrams waits in the kernel
 PipelineFactory = Callable[[SourceSettings], Pipeline]
 
@@ -174,6 +177,7 @@ class CollectorSet:
             "syslog-tcp": self._start_syslog,
             "syslog-tls": self._start_syslog,
             "http": self._start_http,
+            "interface": self._start_interface,
         }.get(source.type)
         if starter is None:
             raise ConfigError(
@@ -213,6 +217,39 @@ class CollectorSet:
         tls = tls_context(source.options) if source.type == "syslog-tls" else None
         server = await serve_stream(host, port, pump.queue.put, context, tls)
         self.running.closers.append(server.close)
+
+    async def _start_interface(
+        self, source: SourceSettings, kind: SourceType, pipeline: Pipeline, stop: asyncio.Event
+    ) -> None:
+        interface = str(source.options.get("interface") or source.address or "")
+        if not interface:
+            raise ConfigError(f"source {source.name}: an interface source needs options.interface")
+        if kind.name != "pcap":
+            raise ConfigError(
+                f"source {source.name}: an interface source makes packet metadata",
+                hint='use source_type = "pcap"',
+            )
+        loop = asyncio.get_running_loop()
+        loop_thread = threading.get_ident()
+
+        def schedule(deliver: Callable[[Any], None], item: RawRecord | DeadLetter) -> None:
+            if threading.get_ident() == loop_thread:
+                deliver(item)
+            else:
+                loop.call_soon_threadsafe(deliver, item)
+
+        pump = RecordPump(kind, pipeline)
+        capture = InterfaceCapture(
+            interface, pump.offer, schedule,
+            bpf_filter=source.options.get("filter"),
+            max_flows=_option_int(source, "max_flows", MAX_FLOWS),
+            idle_seconds=float(_option_int(source, "idle_seconds", int(IDLE_SECONDS))),
+            zone=source.zone, agency=source.agency,
+        )  # fmt: skip
+        capture.start()
+        self.running.tasks.append(asyncio.create_task(pump.run(stop)))
+        self.running.tasks.append(asyncio.create_task(_tick_every(capture, stop)))
+        self.running.closers.append(capture.stop)
 
     async def _start_http(
         self, source: SourceSettings, kind: SourceType, pipeline: Pipeline, stop: asyncio.Event
@@ -261,6 +298,13 @@ def _receiver_limits(options: dict[str, Any]) -> ReceiverLimits:
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"invalid HTTP receiver option: {e}") from e
+
+
+async def _tick_every(capture: InterfaceCapture, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=TICK_SECONDS)
+        capture.tick(time.time())
 
 
 async def _drain_every(spool: SpoolingStore, stop: asyncio.Event) -> None:

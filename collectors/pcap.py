@@ -22,6 +22,7 @@ from soc.errors import ParseError
 
 MAX_FLOWS = 65_536
 IDLE_SECONDS = 120.0
+CLOSED_LINGER_SECONDS = 5.0
 _HTTP_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ")
 _TRANSPORTS = {6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp"}
 
@@ -86,12 +87,17 @@ def _raw(meta: dict[str, Any], source: str, index: int) -> RawRecord:
 
 
 class FlowTable:
-    """Open flows keyed by 5-tuple in first-seen direction, oldest first (LRU eviction)."""
+    """Open flows keyed by 5-tuple in first-seen direction, oldest first (LRU eviction).
+
+    A TCP flow ends at its first FIN or RST; the packets that still follow it (the peer's FIN,
+    the last ACKs) are not a new flow: they are absorbed for ``CLOSED_LINGER_SECONDS``.
+    """
 
     def __init__(self, max_flows: int, idle_seconds: float) -> None:
         self.max_flows = max_flows
         self.idle_seconds = idle_seconds
         self.flows: OrderedDict[tuple[Any, ...], _Flow] = OrderedDict()
+        self.closed: OrderedDict[tuple[Any, ...], float] = OrderedDict()  # key → when it ended
 
     def add(self, index: int, packet: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -101,6 +107,10 @@ class FlowTable:
         now = float(packet.time)
         out.extend(self._expire(now))
         key, l4 = self._key(ip)
+        flags = int(l4.flags) if l4 is not None and key[0] == "tcp" else 0
+        if self._lingering(key, now, flags):
+            out.extend(_application(index, now, key, ip))
+            return out
         direction = 0
         flow = self.flows.get(key) or self.flows.get(_reverse(key))
         if flow is None:
@@ -116,10 +126,29 @@ class FlowTable:
         flow.octets[direction] += len(packet)
         flow.last = now
         out.extend(_application(index, now, key, ip))
-        if l4 is not None and key[0] == "tcp" and int(l4.flags) & 0x05:  # FIN or RST
+        if flags & 0x05:  # FIN or RST
             del self.flows[flow.key]
+            self._remember_closed(flow.key, now)
             out.append({**flow.record("closed"), "index": flow.first_index})
         return out
+
+    def _lingering(self, key: tuple[Any, ...], now: float, flags: int) -> bool:
+        """A packet of a flow that just ended (a new SYN starts a new flow instead)."""
+        if not self.closed:
+            return False
+        for candidate in (key, _reverse(key)):
+            ended = self.closed.get(candidate)
+            if ended is not None:
+                if now - ended < CLOSED_LINGER_SECONDS and not flags & 0x02:
+                    return True
+                del self.closed[candidate]
+        return False
+
+    def _remember_closed(self, key: tuple[Any, ...], now: float) -> None:
+        self.closed[key] = now
+        self.closed.move_to_end(key)
+        while len(self.closed) > self.max_flows:
+            self.closed.popitem(last=False)
 
     def _key(self, ip: Any) -> tuple[tuple[Any, ...], Any]:
         proto = int(getattr(ip, "proto", getattr(ip, "nh", 0)))
@@ -128,6 +157,10 @@ class FlowTable:
         dport = int(l4.dport) if l4 is not None and hasattr(l4, "dport") else None
         transport = _TRANSPORTS.get(proto, str(proto))
         return (transport, str(ip.src), sport, str(ip.dst), dport), l4
+
+    def expire(self, now: float) -> list[dict[str, Any]]:
+        """Close the flows idle at ``now`` (live captures call it on a timer)."""
+        return self._expire(now)
 
     def _expire(self, now: float) -> list[dict[str, Any]]:
         out = []
@@ -249,6 +282,8 @@ def _endpoints(event: Event, meta: dict[str, Any]) -> None:
     if isinstance(meta.get("transport"), str):
         set_field(event, "network.transport", meta["transport"])
     event["observer"] = {"type": "sensor", "product": "scapy"}
+    if isinstance(meta.get("interface"), str):  # live capture
+        event["observer"]["ingress"] = {"interface": {"name": meta["interface"]}}
 
 
 def _flow_fields(event: Event, meta: dict[str, Any]) -> None:

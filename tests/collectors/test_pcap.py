@@ -96,3 +96,23 @@ def test_flow_table_is_bounded(tmp_path: Path) -> None:
 def test_not_a_capture_is_a_dead_letter() -> None:
     (letter,) = list(PcapReader().read(io.BytesIO(b"definitely not a pcap"), "mem"))
     assert isinstance(letter, DeadLetter) and "not a readable capture file" in letter.reason
+
+
+def test_packets_after_a_fin_do_not_open_a_new_flow_but_a_new_syn_does(tmp_path: Path) -> None:
+    t = 1_767_225_600.0
+    c, s = IP(src=CLIENT, dst=SERVER), IP(src=SERVER, dst=CLIENT)
+    frames = [
+        Ether() / c / TCP(sport=40001, dport=80, flags="S"),
+        Ether() / s / TCP(sport=80, dport=40001, flags="SA"),
+        Ether() / c / TCP(sport=40001, dport=80, flags="FA"),
+        Ether() / s / TCP(sport=80, dport=40001, flags="FA"),  # the peer's FIN: same connection
+        Ether() / c / TCP(sport=40001, dport=80, flags="A"),
+        Ether() / c / TCP(sport=40001, dport=80, flags="S"),  # the port reused: a new flow
+    ]  # fmt: skip
+    for i, frame in enumerate(frames):
+        frame.time = t + i / 10
+    wrpcap(str(tmp_path / "fin.pcap"), frames)
+    with (tmp_path / "fin.pcap").open("rb") as stream:
+        records = [r for r in PcapReader().read(stream, "mem") if isinstance(r, RawRecord)]
+    reasons = [b'"closed"' in r.data for r in records]
+    assert len(records) == 2 and reasons == [True, False]  # closed, then end-of-capture
