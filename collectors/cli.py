@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import signal
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from soc.config import Settings, SourceSettings
 from soc.errors import ConfigError
@@ -15,14 +14,15 @@ from soc.errors import ConfigError
 def _collect(args: argparse.Namespace, settings: Settings) -> int:
     from collectors.checkpoints import StateCheckpoints
     from collectors.live import CollectorSet
-    from collectors.registry import build_source_types
+    from collectors.registry import build_source_types, senders_timezone
     from collectors.spool import SpoolingStore
     from soc.ecs import Event
     from soc.pipeline import Pipeline
     from soc.runtime import Platform
 
     sources = _chosen(settings.sources, args.source, args.zone)
-    types = build_source_types(settings.ingest, local_tz=ZoneInfo(settings.console.timezone))
+    zone = senders_timezone(settings.ingest, settings.console.timezone)
+    types = build_source_types(settings.ingest, local_tz=zone)
     platform = Platform.open(settings)
     pipelines: list[Pipeline] = []
 

@@ -83,6 +83,21 @@ def _web(name: str, server: str, reader: Reader, tz: tzinfo, keep: int) -> Sourc
     return SourceType(name, reader, (access, error), keep)
 
 
+def senders_timezone(ingest: IngestSettings, fallback: str) -> tzinfo:
+    """The zone of RFC 3164 senders (their stamps carry none): ``ingest.syslog_timezone``, else
+    ``fallback`` (the console's zone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = ingest.syslog_timezone or fallback
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        key = "ingest.syslog_timezone" if ingest.syslog_timezone else "console.timezone"
+        raise ConfigError(
+            f"unknown time zone {name!r}", hint=f"set {key} to an IANA name (Asia/Ho_Chi_Minh)"
+        ) from e
+
+
 def source_type(types: dict[str, SourceType], name: str) -> SourceType:
     """Look a source type up, or explain which ones exist."""
     try:

@@ -10,8 +10,9 @@ import pytest
 
 import collectors
 from collectors.base import Parser
-from collectors.registry import SourceType, build_program_parsers, source_type
+from collectors.registry import SourceType, build_program_parsers, senders_timezone, source_type
 from collectors.syslog_routing import ProgramParser
+from soc.config import IngestSettings
 from soc.errors import ConfigError
 
 
@@ -47,3 +48,14 @@ def test_unknown_source_type_lists_the_known_ones(source_types: dict[str, Source
     with pytest.raises(ConfigError, match="unknown source type") as info:
         source_type(source_types, "nope")
     assert "suricata-eve" in str(info.value)
+
+
+def test_senders_timezone_prefers_the_syslog_setting() -> None:
+    assert str(senders_timezone(IngestSettings(syslog_timezone="UTC"), "Asia/Ho_Chi_Minh")) == "UTC"
+    assert str(senders_timezone(IngestSettings(), "Asia/Ho_Chi_Minh")) == "Asia/Ho_Chi_Minh"
+    with pytest.raises(ConfigError, match="Mars/Olympus") as wrong:
+        senders_timezone(IngestSettings(syslog_timezone="Mars/Olympus"), "UTC")
+    assert "ingest.syslog_timezone" in (wrong.value.hint or "")
+    with pytest.raises(ConfigError, match="Nowhere/Atlantis") as fallback:
+        senders_timezone(IngestSettings(), "Nowhere/Atlantis")
+    assert "console.timezone" in (fallback.value.hint or "")
