@@ -72,7 +72,8 @@ def build_enrichers(platform: Platform) -> list[Enricher]:
     """Inventory, GeoIP and threat-intel enrichment for every event (see enrichment/)."""
     from enrichment.setup import build_enrichers as enrichers_for
 
-    return list(enrichers_for(platform.settings.home, platform.state))
+    settings = platform.settings
+    return list(enrichers_for(settings.home, platform.state, settings.enrichment))
 
 
 def build_observers(platform: Platform) -> list[BatchObserver]:
