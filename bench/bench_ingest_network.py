@@ -151,7 +151,10 @@ def network_child(argv: list[str]) -> dict[str, Any]:
     role, protocol, count, port = argv[0], argv[1], int(argv[2]), int(argv[3])
     if role == "send":
         return send(protocol, count, port, float(argv[4]))
-    return asyncio.run(serve(protocol, count, port, Path(argv[4])))
+    from collectors.allocation import bulk_allocation
+
+    with bulk_allocation():  # as CollectorSet.run does for soc collect
+        return asyncio.run(serve(protocol, count, port, Path(argv[4])))
 
 
 def _command(args: list[str], cpu: int) -> list[str]:

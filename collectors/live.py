@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from collectors.allocation import bulk_allocation
 from collectors.base import DeadLetter, RawRecord
 from collectors.checkpoints import CheckpointStore
 from collectors.http_receiver import EventReceiver, ReceiverLimits, TokenRegistry
@@ -146,12 +147,13 @@ class CollectorSet:
             raise ConfigError("source names must be unique")
 
     async def run(self, stop: asyncio.Event) -> None:
-        for source in self.sources:
-            await self._start(source, stop)
-        try:
-            await stop.wait()
-        finally:
-            await self.shutdown()
+        with bulk_allocation():  # a collector is a long bulk ingestion: see allocation.py
+            for source in self.sources:
+                await self._start(source, stop)
+            try:
+                await stop.wait()
+            finally:
+                await self.shutdown()
 
     async def shutdown(self) -> None:
         for close in self.running.closers:
