@@ -107,7 +107,7 @@ class IndicatorIndex(EventEnricher):
         }
         self.networks: NetworkMap[Indicator] = NetworkMap()
         self.count = 0
-        self._paths: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+        self._groups = _grouped(())
         for indicator in indicators:
             self.add(indicator)
 
@@ -124,7 +124,7 @@ class IndicatorIndex(EventEnricher):
         kinds = {k for k, table in self.exact.items() if table} | (
             {"ip"} if self.networks else set()
         )
-        self._paths = tuple(p for p in _PATHS if p[1] in kinds)
+        self._groups = _grouped(p for p in _PATHS if p[2] in kinds)
 
     def match(self, kind: str, value: str) -> Indicator | None:
         if kind == "domain" or kind == "hash":
@@ -137,35 +137,57 @@ class IndicatorIndex(EventEnricher):
     def __call__(self, event: Event) -> None:
         if not self.count:
             return
-        matches = None
-        for name, kind, top, path in self._paths:
-            value = event.get(top)
-            if value is None:
+        found: list[tuple[int, str, str, Indicator]] = []
+        for top, fields in self._groups:
+            node = event.get(top)
+            if not isinstance(node, dict):
                 continue
-            for key in path:
-                value = value.get(key) if isinstance(value, dict) else None
-            if value is None:
-                continue
-            for atomic in value if isinstance(value, list) else (value,):
-                if not isinstance(atomic, str) or not atomic:
-                    continue
+            for order, name, kind, path in fields:
+                value: Any = node
+                for key in path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                if value is not None:
+                    self._match_values(found, order, name, kind, value)
+        if found:
+            found.sort(key=lambda item: item[0])  # back to FIELDS order (stable within a field)
+            self._stamp(event, found)
+
+    def _match_values(
+        self, found: list[tuple[int, str, str, Indicator]], order: int, name: str, kind: str,
+        value: Any,
+    ) -> None:  # fmt: skip
+        for atomic in value if isinstance(value, list) else (value,):
+            if isinstance(atomic, str) and atomic:
                 indicator = self.match(kind, atomic)
                 if indicator is not None and not indicator.expired(self.clock()):
-                    matches = matches or []
-                    matches.append(
-                        {
-                            "indicator": indicator.as_ecs(),
-                            "matched": {"atomic": atomic, "field": name,
-                                        "type": "indicator_match_rule"},
-                        }
-                    )  # fmt: skip
-        if matches:
-            threat = event.setdefault("threat", {})
-            threat.setdefault("enrichments", []).extend(matches)
-            event.setdefault("event", {}).setdefault("risk_score", 75)
+                    found.append((order, name, atomic, indicator))
+
+    @staticmethod
+    def _stamp(event: Event, found: list[tuple[int, str, str, Indicator]]) -> None:
+        matches = [
+            {
+                "indicator": indicator.as_ecs(),
+                "matched": {"atomic": atomic, "field": name, "type": "indicator_match_rule"},
+            }
+            for _, name, atomic, indicator in found
+        ]
+        threat = event.setdefault("threat", {})
+        threat.setdefault("enrichments", []).extend(matches)
+        event.setdefault("event", {}).setdefault("risk_score", 75)
 
 
-# FIELDS as (name, kind, top-level key, the keys below it): read without dotted-path parsing.
+# FIELDS as (order, name, kind, top-level key, the keys below it): read without parsing dots.
 _PATHS = tuple(
-    (name, kind, name.split(".")[0], tuple(name.split(".")[1:])) for name, kind in FIELDS.items()
+    (order, name, kind, name.split(".")[0], tuple(name.split(".")[1:]))
+    for order, (name, kind) in enumerate(FIELDS.items())
 )
+
+
+def _grouped(
+    paths: Iterable[tuple[int, str, str, str, tuple[str, ...]]],
+) -> tuple[tuple[str, tuple[tuple[int, str, str, tuple[str, ...]], ...]], ...]:
+    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it."""
+    groups: dict[str, list[tuple[int, str, str, tuple[str, ...]]]] = {}
+    for order, name, kind, top, path in paths:
+        groups.setdefault(top, []).append((order, name, kind, path))
+    return tuple((top, tuple(fields)) for top, fields in groups.items())
