@@ -62,11 +62,10 @@ _TRANSPORT = {"1": "icmp", "6": "tcp", "17": "udp", "47": "gre", "50": "esp", "5
 
 def parse_pairs(text: str) -> dict[str, str]:
     """FortiOS ``key=value`` / ``key="quoted value"`` pairs (later keys win)."""
-    pairs = {}
-    for key, value in _PAIR.findall(text):
-        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
-            value = value[1:-1].replace('\\"', '"')
-        pairs[key] = value
+    pairs = dict(_PAIR.findall(text))
+    for key, value in pairs.items():
+        if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2:
+            pairs[key] = value[1:-1].replace('\\"', '"')
     return pairs
 
 
