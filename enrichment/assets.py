@@ -34,17 +34,23 @@ def _paths(names: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((name.split(".")[0], tuple(name.split(".")[1:])) for name in names)
 
 
-_HOST_PATHS = _paths(HOST_FIELDS)
 _IP_PATHS = _paths(IP_FIELDS)
 
 
-def _value(event: Event, top: str, path: tuple[str, ...]) -> Any:
-    node = event.get(top)
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
+def _runs(names: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Consecutive ``object.key`` names of one object together, order kept:
+    ``("host", ("name", "hostname")), ("url", ("domain",)), …``."""
+    runs: list[tuple[str, list[str]]] = []
+    for name in names:
+        top, _, key = name.partition(".")
+        if runs and runs[-1][0] == top:
+            runs[-1][1].append(key)
+        else:
+            runs.append((top, [key]))
+    return tuple((top, tuple(keys)) for top, keys in runs)
+
+
+_HOST_GROUPS = _runs(HOST_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class AssetEnricher(EventEnricher):
         self.by_network: NetworkMap[Asset] = NetworkMap()
         self.agency_networks: NetworkMap[AgencyInfo] = NetworkMap()
         self._hosts: dict[str, Asset | None] = {}
+        self._places: dict[str, tuple[Asset | None, AgencyInfo | None]] = {}
         for system in systems:
             self._index(system)
         for agency in self.agencies.values():
@@ -139,16 +146,22 @@ class AssetEnricher(EventEnricher):
 
     def __call__(self, event: Event) -> None:
         system = self._named(event) if self.by_host or self.by_suffix else None
-        addresses = _addresses(event) if self.by_network or self.agency_networks else ()
-        if system is None and self.by_network:
-            for address in addresses:
-                if found := self.by_network.lookup(address):
-                    system = found
+        agency = None
+        if system is None and (self.by_network or self.agency_networks):
+            # One remembered answer per address: (its system, its agency); the first address
+            # with a system wins, else the first with an agency.
+            for address in _addresses(event):
+                place = self._places.get(address)
+                if place is None:
+                    place = self._place(address)
+                if place[0] is not None:
+                    system = place[0]
                     break
+                agency = agency or place[1]
         if system is not None:
             self._stamp(event, system)
             return
-        agency = self._agency(event, addresses)
+        agency = self._known_agency(event) or agency
         if agency is not None:
             soc = event.get("soc")
             if isinstance(soc, dict):
@@ -157,27 +170,30 @@ class AssetEnricher(EventEnricher):
                 event["soc"] = {"agency_id": agency.id}
             event["organization"] = {"id": agency.id, "name": agency.name}
 
+    def _place(self, address: str) -> tuple[Asset | None, AgencyInfo | None]:
+        place = (self.by_network.lookup(address), self.agency_networks.lookup(address))
+        if len(self._places) >= HOSTS_REMEMBERED:
+            self._places.clear()
+        self._places[address] = place
+        return place
+
     def _named(self, event: Event) -> Asset | None:
         """The system named by the first host name, site or observer the event carries."""
-        for top, path in _HOST_PATHS:
-            value = event.get(top)
-            if value is None:
+        for top, keys in _HOST_GROUPS:
+            node = event.get(top)
+            if not isinstance(node, dict):
                 continue
-            for key in path:
-                value = value.get(key) if isinstance(value, dict) else None
-            if isinstance(value, str) and value and (found := self.system_for_host(value)):
-                return found
-        return None
-
-    def _agency(self, event: Event, addresses: Sequence[str]) -> AgencyInfo | None:
-        known = _value(event, "soc", ("agency_id",))
-        if isinstance(known, str) and known in self.agencies:
-            return self.agencies[known]
-        if self.agency_networks:
-            for address in addresses:
-                if found := self.agency_networks.lookup(address):
+            for key in keys:
+                value = node.get(key)
+                if isinstance(value, str) and value and (found := self.system_for_host(value)):
                     return found
         return None
+
+    def _known_agency(self, event: Event) -> AgencyInfo | None:
+        """The agency the collector already stamped (the sender's), when the inventory knows it."""
+        soc = event.get("soc")
+        known = soc.get("agency_id") if isinstance(soc, dict) else None
+        return self.agencies.get(known) if isinstance(known, str) else None
 
     def _stamp(self, event: Event, system: Asset) -> None:
         soc = event.setdefault("soc", {})
