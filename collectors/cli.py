@@ -5,53 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-from collections.abc import Sequence
 
 from soc.config import Settings, SourceSettings
 from soc.errors import ConfigError
 
 
 def _collect(args: argparse.Namespace, settings: Settings) -> int:
-    from collectors.checkpoints import StateCheckpoints
-    from collectors.live import CollectorSet
-    from collectors.registry import build_source_types, senders_timezone
-    from collectors.spool import SpoolingStore
-    from soc.ecs import Event
-    from soc.pipeline import Pipeline
+    from collectors.service import CollectorService
     from soc.runtime import Platform
 
     sources = _chosen(settings.sources, args.source, args.zone)
-    zone = senders_timezone(settings.ingest, settings.console.timezone)
-    types = build_source_types(settings.ingest, local_tz=zone)
     platform = Platform.open(settings)
-    pipelines: list[Pipeline] = []
-
-    def make_pipeline(source: SourceSettings) -> Pipeline:
-        pipeline = platform.pipeline()
-        observers = list(pipeline.observers)
-
-        def drained(events: Sequence[Event]) -> None:
-            for observer in observers:
-                observer.committed(events)
-
-        pipeline.store = SpoolingStore(
-            platform.store,
-            settings.home / "spool" / source.name,
-            max_bytes=settings.ingest.spool_max_bytes,
-            on_drained=drained,
-        )
-        pipelines.append(pipeline)
-        return pipeline
-
-    collectors = CollectorSet(
-        sources, types, make_pipeline, StateCheckpoints(platform.state), settings.home,
-        settings.ingest,
-    )  # fmt: skip
     try:
-        asyncio.run(_run_until_signalled(collectors))
+        asyncio.run(_run_until_signalled(CollectorService(platform, sources)))
     finally:
-        for pipeline in pipelines:
-            platform.save_counters(pipeline.stats)
         platform.close()
     return 0
 

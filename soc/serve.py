@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from collectors.ingest import ingest_files
 from collectors.registry import build_source_types
+from collectors.service import CollectorService
 from soc.config import Settings
 from soc.demo import DEMO_EVIDENCE, DEMO_INVENTORY, write_demo_files
 from soc.inventory import import_evidence, import_inventory, load_evidence, load_inventory
@@ -64,6 +65,7 @@ def run_up(settings: Settings, *, demo: bool, host: str | None, port: int | None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     platform = Platform.open(settings)
     scheduler = Scheduler(build_jobs(platform))
+    collectors = CollectorService(platform, settings.sources) if settings.sources else None
     try:
         if demo:  # before the bootstrap, so the demo admin has the demo password too
             created = ensure_demo_users(platform.state)
@@ -73,9 +75,14 @@ def run_up(settings: Settings, *, demo: bool, host: str | None, port: int | None
         if demo:
             for type_name, counts in load_demo(platform).items():
                 print(f"demo {type_name}: {counts}", flush=True)
+        if collectors is not None:
+            collectors.start_in_thread()
+            print(f"collectors: {', '.join(s.name for s in settings.sources)}", flush=True)
         scheduler.start()
         _serve_console(platform, host, port)
     finally:
+        if collectors is not None:
+            collectors.stop_thread()
         scheduler.stop()
         platform.close()
     return 0
