@@ -79,6 +79,7 @@ class RecordPump:
             self.commit(batch, flush=not batch or now - flushed >= FLUSH_SECONDS)
             if not batch or now - flushed >= FLUSH_SECONDS:
                 flushed = now
+            await asyncio.sleep(0)  # let the listeners read their sockets between batches
         self.commit([], flush=True)
 
     async def _take(self) -> list[RawRecord | DeadLetter]:
