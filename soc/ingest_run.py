@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from collectors.ingest import ingest_files
-from collectors.registry import build_source_types, source_type
+from collectors.registry import build_source_types, senders_timezone, source_type
 from soc.config import Settings
 from soc.errors import SocError
 from soc.runtime import Platform
@@ -20,7 +19,8 @@ def run_ingest(
     settings: Settings, type_name: str, paths: list[Path], *, show_progress: bool = True
 ) -> dict[str, int]:
     """Ingest ``paths`` once; return the run's counters (read, ingested, duplicates, rejected)."""
-    types = build_source_types(settings.ingest, local_tz=ZoneInfo(settings.console.timezone))
+    zone = senders_timezone(settings.ingest, settings.console.timezone)
+    types = build_source_types(settings.ingest, local_tz=zone)
     chosen = source_type(types, type_name)
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:

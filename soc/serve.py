@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from collectors.ingest import ingest_files
-from collectors.registry import build_source_types
+from collectors.registry import build_source_types, senders_timezone
 from collectors.service import CollectorService
 from soc.config import Settings
 from soc.demo import DEMO_EVIDENCE, DEMO_INVENTORY, write_demo_files
@@ -36,7 +35,8 @@ def load_demo(platform: Platform) -> dict[str, dict[str, int]]:
     """Ingest the demo source files through the real pipeline (idempotent); return counters."""
     load_demo_inventory(platform)
     settings = platform.settings
-    types = build_source_types(settings.ingest, local_tz=ZoneInfo(settings.console.timezone))
+    zone = senders_timezone(settings.ingest, settings.console.timezone)
+    types = build_source_types(settings.ingest, local_tz=zone)
     counts: dict[str, dict[str, int]] = {}
     for type_name, path in write_demo_files(settings.home / "demo").items():
         pipeline = platform.pipeline()
