@@ -25,6 +25,8 @@ _USERS = tuple(
     re.compile(p)
     for p in (
         r"User = ([^\s,:]+)",
+        r"\buser = ([^\s,:]+)",  # 113004/113015: "... : user = admin : user IP = ..."
+        r"User <([^>]+)>",  # VPN sessions: "Group <g> User <u> IP <a> ..."
         r"Uname: (\S+)",
         r"username = ([^\s,]+)",
         r'for user "?([^"\s:]+)',
@@ -34,7 +36,10 @@ _USERS = tuple(
 )
 _URL = re.compile(r"URL (?:[\d.]+:)?(https?://\S+)")
 _URL_CLIENT = re.compile(r"([\d.]+) Accessed URL ([\d.]+):")
-_FROM_IP = re.compile(r"\(from ([\d.:a-fA-F]+)\)|from IP ([\d.:a-fA-F]+)|user IP = ([\d.:a-fA-F]+)")
+_FROM_IP = re.compile(
+    r"\(from ([\d.:a-fA-F]+)\)|from IP ([\d.:a-fA-F]+)|user IP = ([\d.:a-fA-F]+)"
+    r"|User <[^>]*> IP <([\d.:a-fA-F]+)>"
+)
 
 # message id → (event.action, category, type, outcome)
 _DENY = ("connection-denied", "network", "denied", "failure")
@@ -61,6 +66,10 @@ _MEANING: dict[str, tuple[str, str, str, str | None]] = {
     "113006": ("account-locked", "authentication", "info", "failure"),
     "113015": ("aaa-authentication", "authentication", "start", "failure"),
     "308001": ("enable-password", "authentication", "start", "failure"),
+    "113039": ("vpn-session-started", "authentication", "start", "success"),
+    "716001": ("vpn-session-started", "authentication", "start", "success"),
+    "722051": ("vpn-address-assigned", "session", "info", "success"),
+    "716002": ("vpn-session-ended", "session", "end", None),
     "605004": ("login", "authentication", "start", "failure"),
     "605005": ("login", "authentication", "start", "success"),
     "611101": ("login", "authentication", "start", "success"),
@@ -157,12 +166,12 @@ def _extras(event: Event, text: str, message_id: str) -> None:
     if acl := _ACL_NAME.search(text):
         set_field(event, "rule.name", acl.group(1))
     category = event["event"].get("category", [""])[0]
-    if category in ("authentication", "iam", "configuration"):
+    if category in ("authentication", "iam", "configuration", "session"):
         for pattern in _USERS:
             if user := pattern.search(text):
                 set_field(event, "user.name", user.group(1))
                 break
-    asked = "source" not in event and ("from " in text or "user IP = " in text)
+    asked = "source" not in event and ("from " in text or "IP = " in text or " IP <" in text)
     if asked and (peer := _FROM_IP.search(text)):
         _side(event, "source", None, next(g for g in peer.groups() if g), None)
     if url := _URL.search(text):

@@ -83,3 +83,42 @@ def test_wazuh_asa_corpus(datasets: Path) -> None:
     assert all(get_field(e, "source.address") for e in denies if "src" in e["message"])
     with_both = [e for e in events if get_field(e, "source.ip") and get_field(e, "destination.ip")]
     assert len(with_both) >= 35
+
+
+@pytest.mark.parametrize(
+    ("message", "action", "user", "source_ip"),
+    [
+        (
+            "%ASA-6-113004: AAA user authentication Successful : server =  10.10.0.5 : "
+            "user = admin",
+            "aaa-authentication", "admin", None,
+        ),
+        (
+            "%ASA-6-113015: AAA user authentication Rejected : reason = AAA failure : "
+            "server = 10.10.0.5 : user = admin : user IP = 198.51.100.23",
+            "aaa-authentication", "admin", "198.51.100.23",
+        ),
+        (
+            "%ASA-4-113039: Group <VPN-SOC> User <nguyenvana> IP <203.0.113.77> AnyConnect "
+            "parent session started.",
+            "vpn-session-started", "nguyenvana", "203.0.113.77",
+        ),
+        (
+            "%ASA-6-716001: Group <VPN-SOC> User <nguyenvana> IP <203.0.113.77> WebVPN session "
+            "started.",
+            "vpn-session-started", "nguyenvana", "203.0.113.77",
+        ),
+        (
+            "%ASA-5-722051: Group <VPN-SOC> User <nguyenvana> IP <203.0.113.77> IPv4 Address "
+            "<10.8.0.2> IPv6 address <::> assigned to session",
+            "vpn-address-assigned", "nguyenvana", "203.0.113.77",
+        ),
+    ],
+)  # fmt: skip
+def test_authentication_and_vpn_sessions_name_the_user_and_the_address(
+    message: str, action: str, user: str, source_ip: str | None
+) -> None:
+    event = parse_syslog(message)
+    assert event["event"]["action"] == action
+    assert get_field(event, "user.name") == user  # never the word "authentication"
+    assert get_field(event, "source.ip") == source_ip
