@@ -13,7 +13,7 @@ from soc.errors import PolicyError
 
 # Document paths the platform queries, by name. Both engines read exactly these.
 QUERIES: Mapping[str, str] = {
-    "system": "compliance/system/result",
+    "systems": "compliance/systems/encoded",
     "classification": "levels/classification/result",
     "priority": "triage/priority/decision",
     "reporting": "triage/reporting/decision",

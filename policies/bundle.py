@@ -12,6 +12,7 @@ import yaml
 
 from policies.base import PolicyBundle
 from policies.catalog_loader import CATALOG_DIR, engine_data, load_catalog
+from policies.plan import plan_data
 from soc.errors import ContentError
 from soc.inventory import read_text
 
@@ -64,8 +65,9 @@ def sharing_data(path: Path = CATALOG_DIR / "sharing.yaml") -> dict[str, Any]:
 
 
 def bundle_data() -> dict[str, Any]:
+    catalog = engine_data(load_catalog())
     return {
-        "catalog": engine_data(load_catalog()),
+        "catalog": {**catalog, **plan_data(catalog)},
         "triage_params": triage_data(),
         "sharing_params": sharing_data(),
     }

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from policies.base import PolicyEngine
 from policies.catalog_loader import Catalog, ProfileName
 from policies.facts import FactsContext, build_facts
+from policies.plan import layout_for
+from policies.policy_input import evaluate_systems
 from policies.render import RequirementResult, SystemCompliance, render_system
 from soc.config import Settings
 from soc.ecs import utc_now
@@ -68,7 +70,7 @@ def evaluate(
     on = ctx.at.astimezone(LOCAL_TZ).date()
     profile: ProfileName = catalog.profile_for(on, ctx.profile)
     facts = build_facts(session, store, replace(ctx, profile=profile), system_ids)
-    outputs = engine.evaluate_many("system", [f.input for f in facts])
+    outputs = evaluate_systems(engine, [f.input for f in facts], layout_for(catalog))
     found = []
     for fact, output in zip(facts, outputs, strict=True):
         if not isinstance(output, dict):

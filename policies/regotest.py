@@ -61,6 +61,24 @@ def lint(path: Path) -> list[str]:
     return problems
 
 
+_HELPER = re.compile(r"^(_[A-Za-z0-9_]+|[a-z][A-Za-z0-9_]*(?=\())", re.MULTILINE)
+
+
+def shared_helpers(paths: list[Path], root: Path) -> list[TestResult]:
+    """regopy 1.5 confuses a function or private rule with one of the same name in another
+    package (wrong answers, crashes): each such name must be defined in one module only."""
+    seen: dict[str, str] = {}
+    problems: list[TestResult] = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        for name in sorted(set(_HELPER.findall(path.read_text(encoding="utf-8")))):
+            if name in seen and not name.startswith("test_"):
+                detail = f"{name!r} is also defined in {seen[name]}: rename one"
+                problems.append(TestResult(rel, "lint", "error", detail))
+            seen.setdefault(name, rel)
+    return problems
+
+
 _OFFENDERS = re.compile(r"^(test_[A-Za-z0-9_]+_offenders)\s*:=", re.MULTILINE)
 
 
@@ -118,7 +136,7 @@ def _judge(
 
 def _cases(root: Path, keyword: str | None) -> tuple[list[_Case], list[TestResult]]:
     cases: list[_Case] = []
-    problems: list[TestResult] = []
+    problems = shared_helpers(rego_files(root) + rego_files(root, tests=True), root)
     for path in rego_files(root, tests=True):
         rel = path.relative_to(root).as_posix()
         package, names = discover(path)

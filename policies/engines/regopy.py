@@ -1,6 +1,7 @@
 """The embedded engine: rego-cpp through regopy, each query compiled once into a bundle and run per
-input. Works around regopy 1.5 quirks: error outputs are read from the interpreter (reading them
-from the output crashes) and output JSON is parsed here so a bad document is a PolicyError."""
+input. Works around regopy 1.5 quirks: input is built here (escaped as rego-cpp keeps strings, and
+faster), error outputs are read from the interpreter (reading them from the output crashes) and
+output JSON is parsed here so a bad document is a PolicyError."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import json
 import multiprocessing
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import orjson
 from regopy import Interpreter, RegoError
 from regopy import rego_shared as native
 
@@ -22,6 +24,10 @@ from soc.errors import PolicyError
 
 _ERROR_AT = re.compile(r"\(error \d+:([^|\s]+)\|(\d+)\|")
 _ERROR_MSG = re.compile(r"\(errormsg \d+:([^)]*)\)")
+# rego-cpp keeps a string as its JSON text (data and policy literals arrive escaped) but regopy
+# hands input strings over raw: a quote, backslash or control character would then compare unlike
+# the same text in data and break the output JSON. Those strings go over escaped.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]').search
 
 
 def explain(error: str, modules: Mapping[str, str]) -> PolicyError:
@@ -34,6 +40,62 @@ def explain(error: str, modules: Mapping[str, str]) -> PolicyError:
         line = modules[name].encode("utf-8")[:offset].decode("utf-8", "replace").count("\n") + 1
         return PolicyError(message, source=name, line=line)
     return PolicyError(message[:500])
+
+
+def _text(value: str) -> bytes:
+    if _NEEDS_ESCAPE(value):
+        value = json.dumps(value, ensure_ascii=False)[1:-1]
+    return value.encode("utf-8")
+
+
+class _InputWriter:
+    """Turns a JSON-like value into a rego-cpp input handle with one C call per node (regopy's
+    own builder makes two Python calls and a buffer copy per node)."""
+
+    def __init__(self, lib: Any) -> None:
+        self.lib = lib
+        self.scalars: dict[type, Callable[[Any, Any], int]] = {
+            bool: lib.regoInputBoolean,
+            int: lib.regoInputInt,
+            float: lib.regoInputFloat,
+        }
+
+    def handle(self, value: Any) -> Any:
+        handle = self.lib.regoNewInput()
+        try:
+            if self._add(handle, value):
+                raise PolicyError("input rejected by the engine")
+        except BaseException:
+            self.lib.regoFreeInput(handle)
+            raise
+        return handle
+
+    def _add(self, handle: Any, value: Any) -> int:
+        kind = type(value)
+        lib = self.lib
+        if kind is str:
+            return int(lib.regoInputString(handle, _text(value)))
+        if kind is dict:
+            failed = 0
+            for key, item in value.items():
+                failed |= lib.regoInputString(handle, _text(str(key)))
+                failed |= self._add(handle, item)
+                failed |= lib.regoInputObjectItem(handle)
+            return failed | int(lib.regoInputObject(handle, len(value)))
+        if kind is list or kind is tuple:
+            failed = 0
+            for item in value:
+                failed |= self._add(handle, item)
+            return failed | int(lib.regoInputArray(handle, len(value)))
+        if value is None:
+            return int(lib.regoInputNull(handle))
+        put = self.scalars.get(kind)
+        if put is None:
+            raise PolicyError(f"input rejected: {kind.__name__} is not JSON")
+        return int(put(handle, value))
+
+
+_writer = _InputWriter(native.rego)
 
 
 class RegopyEngine(PolicyEngine):
@@ -74,11 +136,14 @@ class RegopyEngine(PolicyEngine):
         compiled = self._compiled.get(query)
         if compiled is None:
             raise PolicyError(f"no compiled query {query!r}", hint="load the bundle first")
+        handle = _writer.handle(dict(input_doc))
         with self._lock:
             try:
-                self._interpreter.set_input(dict(input_doc))
-            except (RegoError, TypeError, ValueError) as e:
+                native.rego_set_input(self._interpreter._impl, handle)
+            except RegoError as e:
                 raise PolicyError(f"input rejected: {e}") from e
+            finally:
+                native.rego.regoFreeInput(handle)
             impl = native.rego_bundle_query(self._interpreter._impl, compiled._impl)
             return self._read(impl, query)
 
@@ -99,8 +164,8 @@ class RegopyEngine(PolicyEngine):
             # regopy 1.5 flags some runtime errors (recursion, conflicts) as "ok" outputs.
             raise explain(text, self._bundle.modules if self._bundle else {})
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
+            doc = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
             raise PolicyError(
                 f"{query}: the engine returned unreadable JSON ({e.msg})",
                 hint="a sprintf of a string passed as a function argument keeps its quotes",

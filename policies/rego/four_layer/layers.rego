@@ -6,140 +6,150 @@
 #   the window, IDS sensors cover its Internet links, a SOC service is in force); layer 3 an
 #   independent assessment within the level's period by someone other than the layer-2 provider;
 #   layer 4 connection to the national centre (the target the profile accepts) and, LIVE, a
-#   recent successful exchange from the state database's exchange record.
+#   recent successful exchange from the state database's exchange record. Functions of one
+#   system of the batch (`s`), its effective level, the profile and its observed telemetry.
+#   A document is [id, age in days] or [id, age, {expired, state, details, assessor, provider}].
 package four_layer.layers
 
 import rego.v1
 
-import data.levels.classification
 import data.lib.outcome.outcome
-import data.lib.telemetry
 
-params := data.catalog.four_layer
+# The documents on file in a slot, newest first (none when the slot is null). Slots are read
+# through references (s.kinds[data.catalog.slots.layers.x]): regopy 1.5 goes straight to an
+# element so given, but compares every element when the position is a variable.
+_filed(recs) := recs if recs != null
+else := []
 
-_evidence(kind) := object.get(input.evidence, kind, [])
+# A fact only some documents carry (the third element of a document).
+extra(rec, key, fallback) := v if {
+	v := rec[2][key]
+} else := fallback
 
-_in_force(r) if not r.expires
-
-_in_force(r) if time.parse_rfc3339_ns(r.expires) >= telemetry.now_ns
+_in_force(rec) if not rec[2].expired
 
 _norm(name) := lower(trim_space(name))
 
 # ---------------------------------------------------------------- layer 1
 
-_layer1_missing := [k |
-	some k in params.layer1_kinds
-	not _on_file(k)
+layer1(s) := _layer1(_layer1_missing(s))
+
+_layer1(missing) := outcome("pass", "layer1_ok", {}) if {
+	count(missing) == 0
+} else := outcome("fail", "layer1_missing", {"missing": missing})
+
+_layer1_missing(s) := [pair[0] |
+	some pair in data.catalog.slots.layer1
+	recs := s.kinds[pair[1]]
+	not _on_file(recs)
 ]
 
-_on_file(kind) if {
-	some r in _evidence(kind)
-	_in_force(r)
+_on_file(recs) if {
+	some rec in _filed(recs)
+	_in_force(rec)
 }
-
-layer1 := outcome("pass", "layer1_ok", {}) if {
-	count(_layer1_missing) == 0
-} else := outcome("fail", "layer1_missing", {"missing": _layer1_missing})
 
 # ---------------------------------------------------------------- layer 2
 
-_services := [r |
-	some r in _evidence("soc_service")
-	_in_force(r)
+_services(s) := [rec |
+	some rec in _filed(s.kinds[data.catalog.slots.layers.soc_service])
+	_in_force(rec)
 ]
 
 # METADATA
 # title: The layer-2 provider (normalised), from the SOC service in force
-provider := _norm(_services[0].provider) if {
-	count(_services) > 0
-	_services[0].provider
+provider(services) := _norm(services[0][2].provider) if {
+	count(services) > 0
 }
 
 # Layers 2 and 3 are asked of level 3 and above (CV1552; Directive 14): below, they are optional.
-_below_3 if classification.effective_level < 3
+_optional(level) := outcome("not_applicable", "layer_not_required", {"level": level})
 
-_optional := outcome("not_applicable", "layer_not_required", {"level": classification.effective_level})
-
-layer2 := _optional if {
-	_below_3
+layer2(level, services, t) := _optional(level) if {
+	level < 3
 } else := outcome("unknown", "not_instrumentable", {}) if {
-	not telemetry.instrumentable
+	not t.instrumentable
 } else := outcome("fail", "layer2_no_service", {}) if {
-	count(_services) == 0
+	count(services) == 0
 } else := outcome("unknown", "no_sources", {}) if {
-	count(telemetry.log_sources) == 0
-} else := outcome("fail", "layer2_logs", {"stale": telemetry.stale_sources, "window_hours": telemetry.window_hours}) if {
-	count(telemetry.stale_sources) > 0
-} else := outcome("fail", "layer2_ids", {"links": telemetry.uncovered_links}) if {
-	count(telemetry.uncovered_links) > 0
-} else := outcome("pass", "layer2_ok", {"provider": object.get(_services[0], "provider", "")})
+	t.source_count == 0
+} else := outcome("fail", "layer2_logs", {"stale": t.stale, "window_hours": t.window_hours}) if {
+	count(t.stale) > 0
+} else := outcome("fail", "layer2_ids", {"links": t.uncovered}) if {
+	count(t.uncovered) > 0
+} else := outcome("pass", "layer2_ok", {"provider": extra(services[0], "provider", "")})
 
 # ---------------------------------------------------------------- layer 3
 
-_assessments := [r |
-	some r in _evidence("assessment")
-	object.get(r, ["details", "scope"], "system") == "system"
+_assessments(s) := [rec |
+	some rec in _filed(s.kinds[data.catalog.slots.layers.assessment])
+	object.get(extra(rec, "details", {}), "scope", "system") == "system"
 ]
 
-_period_days := params.assessment_days[format_int(classification.effective_level, 10)]
-
 # The provider to be independent of: the SOC service in force, else the one the assessment names.
-_other_party(r) := provider
+_other_party(rec, services) := provider(services)
 
-_other_party(r) := _norm(r.provider) if {
-	not provider
-	r.provider
+_other_party(rec, services) := _norm(rec[2].provider) if {
+	not provider(services)
 }
 
-_independent(r) if {
-	r.assessor
-	not _other_party(r)
+_independent(rec, services) if {
+	rec[2].assessor
+	not _other_party(rec, services)
 }
 
-_independent(r) if {
-	r.assessor
-	_norm(r.assessor) != _other_party(r)
+_independent(rec, services) if {
+	_norm(rec[2].assessor) != _other_party(rec, services)
 }
 
-layer3 := _optional if {
-	_below_3
-} else := outcome("fail", "layer3_missing", {}) if {
-	count(_assessments) == 0
-} else := outcome("fail", "layer3_outdated", {"age_days": age, "max_days": _period_days, "record": a.id}) if {
-	a := _assessments[0]
-	age := telemetry.age_days(a.issued)
-	age > _period_days
-} else := outcome("fail", "layer3_not_independent", {"assessor": object.get(a, "assessor", "?"), "record": a.id}) if {
-	a := _assessments[0]
-	not _independent(a)
-} else := outcome("pass", "layer3_ok", {"assessor": a.assessor, "record": a.id}) if {
-	a := _assessments[0]
-}
+layer3(s, level, services) := _optional(level) if {
+	level < 3
+} else := _assessed(_assessments(s), data.catalog.four_layer.assessment_days[format_int(level, 10)], services)
+
+_assessed(found, period, services) := outcome("fail", "layer3_missing", {}) if {
+	count(found) == 0
+} else := outcome("fail", "layer3_outdated", {"age_days": found[0][1], "max_days": period, "record": found[0][0]}) if {
+	found[0][1] > period
+} else := outcome("fail", "layer3_not_independent", {"assessor": extra(found[0], "assessor", "?"), "record": found[0][0]}) if {
+	not _independent(found[0], services)
+} else := outcome("pass", "layer3_ok", {"assessor": found[0][2].assessor, "record": found[0][0]})
 
 # ---------------------------------------------------------------- layer 4
 
-_connections := [r |
-	some r in _evidence("national_connection")
-	_in_force(r)
+_connections(s) := [rec |
+	some rec in _filed(s.kinds[data.catalog.slots.layers.national_connection])
+	_in_force(rec)
 ]
 
-_targets := params.targets[input.profile]
+_target(rec, fallback) := object.get(extra(rec, "details", {}), "target", fallback)
 
-_accepted := [r |
-	some r in _connections
-	object.get(r, ["details", "target"], "") in _targets
-]
+layer4(s, profile, t) := _connected(_connections(s), data.catalog.four_layer.targets[profile], t.exchange_age_days)
 
-layer4 := outcome("fail", "layer4_no_connection", {}) if {
-	count(_connections) == 0
-} else := outcome("fail", "layer4_wrong_target", {"target": object.get(_connections[0], ["details", "target"], "?"), "expected": _targets}) if {
-	count(_accepted) == 0
+_connected(found, targets, age) := outcome("fail", "layer4_no_connection", {}) if {
+	count(found) == 0
+} else := outcome("fail", "layer4_wrong_target", {"target": _target(found[0], "?"), "expected": targets}) if {
+	not _accepted(found, targets)
 } else := outcome("fail", "layer4_no_exchange", {}) if {
-	telemetry.exchange_age_days == null
-} else := outcome("fail", "layer4_stale", {"age_days": telemetry.exchange_age_days, "max_days": params.exchange_max_days}) if {
-	telemetry.exchange_age_days > params.exchange_max_days
-} else := outcome("pass", "layer4_ok", {"target": _accepted[0].details.target, "age_days": telemetry.exchange_age_days})
+	age == null
+} else := outcome("fail", "layer4_stale", {"age_days": age, "max_days": data.catalog.four_layer.exchange_max_days}) if {
+	age > data.catalog.four_layer.exchange_max_days
+} else := outcome("pass", "layer4_ok", {"target": _target(_accepted(found, targets), "?"), "age_days": age})
+
+# The first connection (newest first) to a target the profile accepts.
+_accepted(found, targets) := accepted[0] if {
+	accepted := [rec |
+		some rec in found
+		_target(rec, "") in targets
+	]
+}
 
 # METADATA
 # title: The four layers of one system
-layers := {"1": layer1, "2": layer2, "3": layer3, "4": layer4}
+four(s, level, profile, t) := _four(s, level, profile, t, _services(s))
+
+_four(s, level, profile, t, services) := {
+	"1": layer1(s),
+	"2": layer2(level, services, t),
+	"3": layer3(s, level, services),
+	"4": layer4(s, profile, t),
+}

@@ -4,184 +4,154 @@
 #   The level (cấp độ 1–5) a system should have from its declared attributes (Decree 85/2016
 #   Art. 7–11; Decree 331/2026 Art. 11–15), the criteria that decided it, and whether the approved
 #   level is lower. A system's level is the highest of the criteria it meets (Art. 5.2). The level
-#   and profiles of each criterion id are data (policies/catalog/requirements.yaml).
+#   and profiles of each criterion id are data (policies/catalog/requirements.yaml). Written as
+#   functions of the system so one query classifies a whole batch of systems.
 package levels.classification
 
 import rego.v1
 
-sys := input.system
+_types(sys) := object.get(sys, "information_types", [])
 
-_types := object.get(sys, "information_types", [])
+_harm(sys) := object.get(sys, "state_secret_harm", "none")
 
-_harm := object.get(sys, "state_secret_harm", "none")
+_secret(sys) if "state_secret" in _types(sys)
 
-_citizen if sys.system_type == "citizen_service"
+_secret(sys) if _harm(sys) != "none"
 
-_infra(scopes) if {
-	sys.system_type == "infrastructure"
-	sys.infrastructure_scope in scopes
-}
-
-_ics(grades) if {
-	sys.system_type == "ics"
-	sys.ics_construction_grade in grades
-}
-
-_secret if "state_secret" in _types
-
-_secret if _harm != "none"
-
-_has(key) if object.get(sys, key, null) != null
+_has(sys, key) if object.get(sys, key, null) != null
 
 # METADATA
 # title: Criterion ids that hold for the system (any profile)
-holds contains "CLS-1.1" if {
-	sys.system_type == "internal"
-	count(_types) > 0
-	every t in _types {
+holds(sys) := (_by_type(sys) | _by_harm(sys)) | _general(sys)
+
+_by_type(sys) := _internal(sys) if sys.system_type == "internal"
+else := {id | some id in _CITIZEN; _citizen(id, sys)} if sys.system_type == "citizen_service"
+else := _infrastructure(sys) if sys.system_type == "infrastructure"
+else := _ics(sys) if sys.system_type == "ics"
+else := set()
+
+_internal(sys) := {"CLS-1.1"} if {
+	count(_types(sys)) > 0
+	every t in _types(sys) {
 		t == "public"
 	}
-}
-
-holds contains "CLS-2.1" if {
-	sys.system_type == "internal"
-	some t in _types
+} else := {"CLS-2.1"} if {
+	some t in _types(sys)
 	t in {"private", "personal"}
-	not _secret
-}
+	not _secret(sys)
+} else := set()
 
-holds contains "CLS-2.2a" if {
-	_citizen
-	sys.online_public_service_level <= 2
-}
+_CITIZEN := ["CLS-2.2a", "CLS-2.2b", "CLS-2.2c", "CLS-2.2d", "CLS-3.2a", "CLS-3.2b", "CLS-3.2c", "CLS-3.2d", "CLS-3.2e"]
 
-holds contains "CLS-2.2b" if {
-	_citizen
-	not sys.conditional_business_line
-}
+_citizen("CLS-2.2a", sys) if sys.online_public_service_level <= 2
 
-holds contains "CLS-2.2c" if {
-	_citizen
-	sys.personal_data_users < 10000
-}
+_citizen("CLS-2.2b", sys) if not sys.conditional_business_line
 
-holds contains "CLS-2.2d" if {
-	_citizen
-	_personal_data_declared
+_citizen("CLS-2.2c", sys) if sys.personal_data_users < 10000
+
+_citizen("CLS-2.2d", sys) if {
+	_personal_data_declared(sys)
 	object.get(sys, "personal_data_basic_subjects", 0) < 100000
 	object.get(sys, "personal_data_sensitive_subjects", 0) < 10000
 }
 
-_personal_data_declared if _has("personal_data_basic_subjects")
+_citizen("CLS-3.2a", sys) if sys.online_public_service_level >= 3
 
-_personal_data_declared if _has("personal_data_sensitive_subjects")
+_citizen("CLS-3.2b", sys) if sys.conditional_business_line == true
 
-holds contains "CLS-2.3" if _infra({"single_org"})
+_citizen("CLS-3.2c", sys) if sys.personal_data_users >= 10000
 
-holds contains "CLS-3.1" if _harm == "harm"
+_citizen("CLS-3.2d", sys) if sys.administrative_procedures == true
 
-holds contains "CLS-3.2a" if {
-	_citizen
-	sys.online_public_service_level >= 3
+_citizen("CLS-3.2e", sys) if object.get(sys, "personal_data_basic_subjects", 0) >= 100000
+
+_citizen("CLS-3.2e", sys) if object.get(sys, "personal_data_sensitive_subjects", 0) >= 10000
+
+_personal_data_declared(sys) if _has(sys, "personal_data_basic_subjects")
+
+_personal_data_declared(sys) if _has(sys, "personal_data_sensitive_subjects")
+
+# Infrastructure by the scope it serves; a national one operating 24/7 is level 4.
+_SCOPE := {
+	"single_org": "CLS-2.3",
+	"sector": "CLS-3.3",
+	"province": "CLS-3.3",
+	"multi_province": "CLS-3.3",
+	"international_interconnect": "CLS-5.3",
 }
 
-holds contains "CLS-3.2b" if {
-	_citizen
-	sys.conditional_business_line == true
-}
-
-holds contains "CLS-3.2c" if {
-	_citizen
-	sys.personal_data_users >= 10000
-}
-
-holds contains "CLS-3.2d" if {
-	_citizen
-	sys.administrative_procedures == true
-}
-
-holds contains "CLS-3.2e" if {
-	_citizen
-	object.get(sys, "personal_data_basic_subjects", 0) >= 100000
-}
-
-holds contains "CLS-3.2e" if {
-	_citizen
-	object.get(sys, "personal_data_sensitive_subjects", 0) >= 10000
-}
-
-holds contains "CLS-3.3" if _infra({"sector", "province", "multi_province"})
-
-holds contains "CLS-3.4" if _ics({"II", "III", "IV"})
-
-holds contains "CLS-4.1" if _harm == "serious"
-
-holds contains "CLS-4.2" if sys.national_egov_24x7 == true
-
-holds contains "CLS-4.3" if {
-	_infra({"national"})
+_infrastructure(sys) := {_SCOPE[sys.infrastructure_scope]} if {
+	_SCOPE[sys.infrastructure_scope]
+} else := {"CLS-4.3"} if {
+	sys.infrastructure_scope == "national"
 	sys.ops_24x7 == true
-}
+} else := set()
 
-holds contains "CLS-4.4" if _ics({"I"})
+# Industrial control by the grade of the construction works it serves.
+_GRADE := {"II": "CLS-3.4", "III": "CLS-3.4", "IV": "CLS-3.4", "I": "CLS-4.4", "special": "CLS-5.4"}
 
-holds contains "CLS-5.1" if _harm == "especially_serious"
-
-holds contains "CLS-5.2" if sys.national_important_data == true
-
-holds contains "CLS-5.3" if _infra({"international_interconnect"})
-
-holds contains "CLS-5.4" if _ics({"special"})
-
-holds contains "CLS-5.4" if {
-	sys.system_type == "ics"
+_ics(sys) := {_GRADE[sys.ics_construction_grade], "CLS-5.4"} if {
 	sys.national_security_works == true
+	_GRADE[sys.ics_construction_grade]
+} else := {"CLS-5.4"} if {
+	sys.national_security_works == true
+} else := {_GRADE[sys.ics_construction_grade]} if {
+	_GRADE[sys.ics_construction_grade]
+} else := set()
+
+_HARM := {"harm": "CLS-3.1", "serious": "CLS-4.1", "especially_serious": "CLS-5.1"}
+
+_by_harm(sys) := {_HARM[_harm(sys)]} if _HARM[_harm(sys)]
+else := set()
+
+_general(sys) := {id |
+	some id in ["CLS-4.2", "CLS-5.2", "CLS-5.5", "CLS-R"]
+	_flag(id, sys)
 }
 
-holds contains "CLS-5.5" if sys.pm_designated == true
+_flag("CLS-4.2", sys) if sys.national_egov_24x7 == true
 
-holds contains "CLS-R" if sys.risk_assessed_level >= 1
+_flag("CLS-5.2", sys) if sys.national_important_data == true
+
+_flag("CLS-5.5", sys) if sys.pm_designated == true
+
+_flag("CLS-R", sys) if sys.risk_assessed_level >= 1
 
 # METADATA
-# title: The criteria of the evaluated profile that hold, with their levels
-criteria := [{"id": id, "level": _level_of(id, c)} |
-	some id in holds
-	c := data.catalog.classification[id]
-	input.profile in c.profiles
-]
+# title: The criteria of the profile that hold, in id order
+criteria(sys, profile) := sort([id |
+	some id in holds(sys)
+	profile in object.get(data.catalog.classification, id, {"profiles": []}).profiles
+])
 
 # Decree 331 Art. 10.5: a risk assessment showing more harm raises the level to what it found.
-_level_of(id, c) := sys.risk_assessed_level if id == "CLS-R"
-
-_level_of(id, c) := c.level if id != "CLS-R"
-
-default level := 0
-
-level := max([c.level | some c in criteria]) if count(criteria) > 0
-
-deciding := sort([c.id | some c in criteria; c.level == level])
-
-approved := object.get(sys, "approved_level", 0)
-
-default approved_lower := false
-
-approved_lower if {
-	approved > 0
-	level > approved
-}
+_level_of(id, sys) := sys.risk_assessed_level if id == "CLS-R"
+else := object.get(data.catalog.classification, id, {}).level
 
 # METADATA
-# title: The level requirements are judged against
+# title: Classification of one system under a profile
 # description: >-
-#   The approved level raised to what the criteria give: an under-classified system does not escape
-#   the requirements of its real level, and an operating system is at least at level 1.
-effective_level := max([approved, level, 1])
-
-result := {
-	"level": level,
-	"criteria": sort([c.id | some c in criteria]),
-	"deciding": deciding,
-	"approved": approved,
-	"approved_lower": approved_lower,
-	"effective_level": effective_level,
+#   effective_level is the approved level raised to what the criteria give: an under-classified
+#   system does not escape the requirements of its real level, and an operating system is at
+#   least at level 1.
+assess(sys, profile) := _classification(sys, ids, level, object.get(sys, "approved_level", 0)) if {
+	ids := criteria(sys, profile)
+	level := max(array.concat([0], [lv | some id in ids; lv := _level_of(id, sys)]))
 }
+
+_classification(sys, ids, level, approved) := {
+	"level": level,
+	"criteria": ids,
+	"deciding": [id | some id in ids; _level_of(id, sys) == level],
+	"approved": approved,
+	"approved_lower": _lower(approved, level),
+	"effective_level": max([approved, level, 1]),
+}
+
+_lower(approved, level) := true if {
+	approved > 0
+	level > approved
+} else := false
+
+# The classification of the one system a query names (input.system under input.profile).
+result := assess(input.system, input.profile)

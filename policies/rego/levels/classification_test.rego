@@ -6,13 +6,9 @@ import data.levels.classification
 
 # Each criterion: one system that meets it and a near miss that does not.
 
-_holds(sys) := h if {
-	h := classification.holds with input.system as sys
-}
+_holds(sys) := classification.holds(sys)
 
-_result(sys, profile) := r if {
-	r := classification.result with input.system as sys with input.profile as profile
-}
+_result(sys, profile) := classification.assess(sys, profile)
 
 test_cls_1_1_internal_public_only if {
 	"CLS-1.1" in _holds({"system_type": "internal", "information_types": ["public"]})
@@ -180,4 +176,10 @@ test_no_criterion_gives_level_0_and_effective_level_1 if {
 	r.level == 0
 	count(r.criteria) == 0
 	r.effective_level == 1
+}
+
+test_the_result_document_classifies_the_input_system if {
+	r := classification.result with input.system as {"system_type": "internal", "information_types": ["public"]} with input.profile as "current"
+	r.level == 1
+	r.deciding == ["CLS-1.1"]
 }

@@ -1,89 +1,117 @@
 # METADATA
 # title: Requirements by security level
 # description: >-
-#   Judges every catalogue requirement of the evaluated profile that applies at the system's level
-#   and is in force on the evaluation date (data.catalog.index, built from
-#   policies/catalog/requirements.yaml). Each decision is [id, status, reason, params]: compact
-#   because the embedded engine pays for every object it builds; the catalogue's messages render
-#   it. The checks are pure functions of a facts object assembled once per system from the input,
-#   so tests call them directly (regopy compiles `with input…` over this many rules very slowly).
+#   Judges every catalogue requirement of the evaluated profile that applies at a system's level
+#   and is in force on the evaluation date. The catalogue compiler (policies/plan.py) splits each
+#   profile and level into periods between effective dates and groups the requirements by what
+#   judging them needs; this policy picks the period for the date and the plan for the level, and
+#   decides each requirement once. A decision is [id, status, reason, params], the catalogue's
+#   messages render it. Functions of one system of the batch (`s`), whose controls and document
+#   kinds sit at the slots of data.catalog.slots; a record is [id, age in days] or
+#   [id, age, {expired, state, details, assessor, provider}] (absent facts: in place, in force).
+#   Written for regopy 1.5's costs: see "regopy pitfalls" in docs/policies.md.
 package levels.requirements
 
 import rego.v1
 
-import data.four_layer.layers
-import data.levels.classification
-import data.lib.outcome.outcome
+import data.lib.slots
 import data.lib.telemetry
 import data.triage.reporting
 
-# ---------------------------------------------------------------- glue: input → facts, once
+# METADATA
+# title: The period of the effective dates the evaluation moment falls in
+period(now_ns, profile) := count([b | some b in dates; b <= now_ns]) if {
+	# Bound outside the comprehension: regopy 1.5 iterates every key when a function argument
+	# indexes a reference inside one.
+	dates := data.catalog.periods[profile]
+}
 
-# regopy copies every value a rule holds: the catalogue index and the evidence are read in place
-# (never bound to a rule) and only small derived facts are gathered into one object.
-_level_key := format_int(classification.effective_level, 10)
+_period := period(telemetry.now_ns, input.profile)
 
 # METADATA
-# title: What the checks read besides the declared evidence, computed once per system
-facts := {
-	"now_ns": telemetry.now_ns,
-	"profile": input.profile,
-	"system": input.system,
-	"zones": object.get(input, ["network", "zones"], null),
-	"classification": classification.result,
-	"layers": layers.layers,
-	"incidents": object.get(input, "incidents", []),
-	"telemetry": {
-		"instrumentable": telemetry.instrumentable,
-		"log_sources": telemetry.log_sources,
-		"stale": telemetry.stale_sources,
-		"live": telemetry.live_sources,
-		"window_hours": telemetry.window_hours,
-		"links": telemetry.links,
-		"uncovered": telemetry.uncovered_links,
-		"held_days": telemetry.held_days,
-		"store_days": telemetry.store_retention_days,
-	},
+# title: Every requirement in force at the system's level, each decided once
+# description: >-
+#   The level's plan is reached by iteration: regopy 1.5 copies the whole subtree when a computed
+#   position is looked up, or when a variable outside a comprehension is bound to it. Each group
+#   is then walked by a function given no more than the group needs (it copies a comprehension's
+#   surroundings on every step), and decisions are bound in the body (it loses a function's
+#   arguments used only in a comprehension's head).
+decisions(s, cls, layers, t) := found[0] if {
+	found := [d |
+		lp := data.catalog.plan[input.profile][_period][i]
+		i == cls.effective_level
+		d := plan(lp, s, cls, layers, t)
+	]
 }
 
 # METADATA
-# title: One decision per requirement in force at the system's level
-# description: The facts builder always sends `evidence` and `controls` (empty when none).
-decisions := [d |
-	some r in data.catalog.index[input.profile][_level_key]
-	r.from_ns <= facts.now_ns
-	facts.now_ns <= r.to_ns
-	d := decide(r, facts, records(r.check, input.evidence, input.controls), input.evidence)
+# title: The decisions of one level's plan (tests call this with a plan of their own)
+plan(lp, s, cls, layers, t) := array.concat(
+	array.concat(
+		array.concat(_controls(lp, s), _documents(lp, s)),
+		array.concat(_declared(lp, s), _observed(lp, s.system, t)),
+	),
+	array.concat(
+		array.concat(_layers(lp, layers), _classified(lp, cls)),
+		[d | some r in lp.when; d := conditional(r, s, cls, layers, t)],
+	),
+)
+
+_controls(lp, s) := [d | some r in lp.control; d := present(r, s.controls[r[1]])]
+
+_documents(lp, s) := [d | some r in lp.document; d := present(r, _newest(s.kinds[r[1]]))]
+
+_declared(lp, s) := [d | some r in lp.evidence; d := on_evidence(r, s)]
+
+_observed(lp, sys, t) := [d | some r in lp.observed; d := on_telemetry(r, sys, t)]
+
+_layers(lp, layers) := [d |
+	some r in lp.layer
+	o := layers[r.layer]
+	d := [r.id, o.status, o.reason, o.params]
 ]
 
-# ---------------------------------------------------------------- pure from here on
+_classified(lp, cls) := [d | some r in lp.classification; d := classification_check(r, cls)]
 
-# The same judgement as `decisions`, over given entries (tests use it without `with`).
-judge_all(entries, f, ev, ctl) := [d |
-	some r in entries
-	r.from_ns <= f.now_ns
-	f.now_ns <= r.to_ns
-	d := decide(r, f, records(r.check, ev, ctl), ev)
-]
+_newest(recs) := recs[0] if recs != null
+else := null
 
-# One check's outcome, as `decide` reaches it (tests call this).
-check(c, f, ev, ctl) := {"status": d[1], "reason": d[2], "params": d[3]} if {
-	d := decide({"id": "", "check": c}, f, records(c, ev, ctl), ev)
-}
+# METADATA
+# title: The decision of a requirement that concerns only some systems
+# description: r is {id, when, form, entry}, the entry as its form's group holds it.
+conditional(r, s, cls, layers, t) := [r.id, "not_applicable", "not_applicable", {}] if {
+	not applies(r.when, s.system)
+} else := present(r.entry, s.controls[r.entry[1]]) if {
+	r.form == "control"
+} else := present(r.entry, _newest(s.kinds[r.entry[1]])) if {
+	r.form == "document"
+} else := [r.id, o.status, o.reason, o.params] if {
+	r.form == "layer"
+	o := layers[r.entry.layer]
+} else := classification_check(r.entry, cls) if {
+	r.form == "classification"
+} else := on_telemetry(r.entry, s.system, t) if {
+	r.form in {"live_sources", "ids_coverage", "retention", "source_categories"}
+} else := on_evidence(r.entry, s)
 
-# The records are looked up by the caller and the evidence map is passed no deeper than needed:
-# regopy copies a structure each time a function hands it on.
-decide(r, f, recs, ev) := [r.id, "not_applicable", "not_applicable", {}] if {
-	r.when
-	not applies(r.when, f.system)
-} else := _tuple(r.id, judge(r.check, recs[0], f.now_ns)) if {
-	r.check.type == "evidence"
-	count(recs) > 0
-} else := _tuple(r.id, missing(r.check, f.now_ns)) if {
-	r.check.type == "evidence"
-} else := _tuple(r.id, _other(r.check, f, ev))
+# METADATA
+# title: The forms judged on declared evidence
+on_evidence(r, s) := evidence(r, _records(r, s)) if r.form == "evidence"
+else := evidence_order(r, s.system, s.kinds) if r.form == "evidence_order"
+else := incident_reporting(r, object.get(s, "incidents", []), input.profile, telemetry.now_ns) if r.form == "incident_reporting"
+else := zones(r, object.get(s, "zones", null)) if r.form == "zones"
+else := evidence_all(r, s.kinds) if r.form == "evidence_all"
+else := [r.id, "unknown", "unknown_check", {"type": r.form}]
 
-_tuple(id, o) := [id, o.status, o.reason, o.params]
+# METADATA
+# title: The forms judged on observed telemetry
+on_telemetry(r, sys, t) := live_sources(r, t) if r.form == "live_sources"
+else := retention(r, t) if r.form == "retention"
+else := ids_coverage(r, t) if r.form == "ids_coverage"
+else := source_categories(r, t, sys) if r.form == "source_categories"
+else := [r.id, "unknown", "unknown_check", {"type": r.form}]
+
+# ---------------------------------------------------------------- conditions on the system
 
 applies(w, sys) if {
 	every key in object.keys(w) {
@@ -121,179 +149,197 @@ state_secret(sys) := true if "state_secret" in object.get(sys, "information_type
 else := true if object.get(sys, "state_secret_harm", "none") != "none"
 else := false
 
-_other(c, f, ev) := evidence_all(c, f.now_ns, ev) if c.type == "evidence_all"
-else := evidence_order(c, f.system, ev) if c.type == "evidence_order"
-else := zones(c, f.zones) if c.type == "zones"
-else := classification_check(f.classification) if c.type == "classification"
-else := live_sources(f.telemetry) if c.type == "live_sources"
-else := source_categories(c, f.telemetry, f.system) if c.type == "source_categories"
-else := retention(c, f.telemetry) if c.type == "retention"
-else := ids_coverage(f.telemetry) if c.type == "ids_coverage"
-else := f.layers[format_int(c.layer, 10)] if c.type == "layer"
-else := incident_reporting(c, f) if c.type == "incident_reporting"
-else := outcome("unknown", "unknown_check", {"type": c.type})
-
 # ---------------------------------------------------------------- declared evidence
 
-records(c, ev, ctl) := [r |
-	some name in c.controls
-	r := ctl[name]
-] if c.controls
-else := [r |
-	some r in object.get(ev, c.kind, [])
-	_selected(r, c)
-] if c.kind
+# METADATA
+# title: A plain control or document — the newest record, in place and not expired
+# description: >-
+#   r is [id, slot, missing status, control or kind] with, for a periodic document, its maximum
+#   age in days as a fifth element; rec the record (null when none is on file). The common case,
+#   a record with nothing more to say and no period asked, is tried first.
+present(r, rec) := [id, "pass", "valid", {"record": rid}] if {
+	count(rec) == 2
+	not r[4]
+	id := r[0]
+	rid := rec[0]
+} else := [id, "fail", "not_in_place", {"state": state, "record": rec[0]}] if {
+	state := rec[2].state
+	state in {"planned", "absent"}
+	id := r[0]
+} else := [id, "fail", "expired", {"record": rec[0]}] if {
+	rec[2].expired
+	id := r[0]
+} else := [id, "fail", "outdated", {"age_days": rec[1], "max_age_days": r[4], "record": rec[0]}] if {
+	rec[1] > r[4]
+	id := r[0]
+} else := [id, "pass", "valid", {"record": rid}] if {
+	rid := rec[0]
+	id := r[0]
+} else := [id, r[2], "missing", {"kind": r[3]}] if {
+	id := r[0]
+}
+
+# A fact only some records carry (the third element of a record).
+_extra(rec, key, fallback) := v if {
+	v := rec[2][key]
+} else := fallback
+
+# The records a general evidence check looks at, newest first.
+_records(r, s) := [rec |
+	some slot in r.control_slots
+	rec := slots.at(s.controls, slot)
+	rec != null
+] if r.control_slots
+else := [rec |
+	some rec in _kind_records(s.kinds[r.slot])
+	_selected(rec, r)
+]
+
+_kind_records(recs) := recs if recs != null
 else := []
 
-_selected(r, c) if not c.select
+_selected(rec, r) if not r.select
 
-_selected(r, c) if {
-	c.select
-	every k in object.keys(c.select) {
-		object.get(object.get(r, "details", {}), k, null) == c.select[k]
+_selected(rec, r) if {
+	r.select
+	every k in object.keys(r.select) {
+		object.get(_extra(rec, "details", {}), k, null) == r.select[k]
 	}
 }
 
-_what(c) := concat(" | ", c.controls) if c.controls
-else := c.kind
+_what(r) := concat(" | ", r.controls) if r.controls
+else := r.kind
 
-_age(r, now_ns) := floor((now_ns - time.parse_rfc3339_ns(r.issued)) / telemetry.day_ns)
-
-_expired(r, now_ns) if time.parse_rfc3339_ns(r.expires) < now_ns
-
-missing(c, now_ns) := outcome("unknown", "missing_before_deadline", {"kind": _what(c), "deadline": c.deadline}) if {
-	now_ns < c.deadline_ns
-} else := outcome(c.missing, "missing", {"kind": _what(c)})
+# METADATA
+# title: Any declared-evidence check, on its records (newest first)
+evidence(r, recs) := judge_record(r, recs[0]) if {
+	count(recs) > 0
+} else := [r.id, "unknown", "missing_before_deadline", {"kind": _what(r), "deadline": r.deadline}] if {
+	telemetry.now_ns < r.deadline_ns
+} else := [r.id, r.missing, "missing", {"kind": _what(r)}]
 
 # METADATA
 # title: Judge the newest matching record against the check
-judge(c, r, now_ns) := outcome("pass", "valid", {"record": r.id}) if {
-	# The common case first: an undated control in place, nothing more asked of it.
-	not r.expires
-	not c.max_age_days
-	not c.includes
-	not c.at_least
-	not c.equals
-	not r.state in {"planned", "absent"}
-} else := outcome("fail", "not_in_place", {"state": r.state, "record": r.id}) if {
-	r.state in {"planned", "absent"}
-} else := outcome("fail", "expired", {"record": r.id}) if {
-	r.expires
-	_expired(r, now_ns)
-} else := outcome("fail", "outdated", {"age_days": age, "max_age_days": c.max_age_days, "record": r.id}) if {
-	c.max_age_days
-	age := _age(r, now_ns)
-	age > c.max_age_days
-} else := outcome("fail", "incomplete", {"missing": missing, "record": r.id}) if {
-	c.includes
-	have := object.get(object.get(r, "details", {}), c.includes.field, [])
-	missing := [v | some v in c.includes.values; not v in have]
+judge_record(r, rec) := [r.id, "fail", "not_in_place", {"state": rec[2].state, "record": rec[0]}] if {
+	rec[2].state in {"planned", "absent"}
+} else := [r.id, "fail", "expired", {"record": rec[0]}] if {
+	rec[2].expired
+} else := [r.id, "fail", "outdated", {"age_days": rec[1], "max_age_days": r.max_age_days, "record": rec[0]}] if {
+	rec[1] > r.max_age_days
+} else := [r.id, "fail", "incomplete", {"missing": missing, "record": rec[0]}] if {
+	r.includes
+	have := object.get(_extra(rec, "details", {}), r.includes.field, [])
+	missing := [v | some v in r.includes.values; not v in have]
 	count(missing) > 0
-} else := outcome("fail", "below_minimum", {"field": k, "value": v, "minimum": c.at_least[k]}) if {
-	c.at_least
-	some k in object.keys(c.at_least)
-	v := object.get(object.get(r, "details", {}), k, 0)
-	v < c.at_least[k]
-} else := outcome("fail", "not_equal", {"field": k, "expected": c.equals[k], "record": r.id}) if {
-	c.equals
-	some k in object.keys(c.equals)
-	object.get(object.get(r, "details", {}), k, null) != c.equals[k]
-} else := outcome("pass", "valid", {"record": r.id})
+} else := [r.id, "fail", "below_minimum", {"field": k, "value": v, "minimum": r.at_least[k]}] if {
+	r.at_least
+	some k in object.keys(r.at_least)
+	v := object.get(_extra(rec, "details", {}), k, 0)
+	v < r.at_least[k]
+} else := [r.id, "fail", "not_equal", {"field": k, "expected": r.equals[k], "record": rec[0]}] if {
+	r.equals
+	some k in object.keys(r.equals)
+	object.get(_extra(rec, "details", {}), k, null) != r.equals[k]
+} else := [r.id, "pass", "valid", {"record": rec[0]}]
 
-evidence_all(c, now_ns, ev) := outcome(c.missing, "missing", {"kind": concat(", ", object.keys(c.kinds))}) if {
-	every k in object.keys(c.kinds) {
-		count(object.get(ev, k, [])) == 0
+# r.parts: [kind, slot, max days or null] for each kind the check asks for.
+evidence_all(r, kinds) := [r.id, r.missing, "missing", {"kind": _kinds_named(r)}] if {
+	every part in r.parts {
+		count(_kind_records(kinds[part[1]])) == 0
 	}
-} else := outcome("fail", "incomplete", {"missing": missing}) if {
-	missing := [k |
-		some k in object.keys(c.kinds)
-		not _recent(object.get(ev, k, []), c.kinds[k], now_ns)
+} else := [r.id, "fail", "incomplete", {"missing": missing}] if {
+	missing := [part[0] |
+		some part in r.parts
+		not _recent(_kind_records(kinds[part[1]]), part[2])
 	]
 	count(missing) > 0
-} else := outcome("pass", "all_valid", {"kinds": concat(", ", object.keys(c.kinds))})
+} else := [r.id, "pass", "all_valid", {"kinds": _kinds_named(r)}]
 
-_recent(recs, max_days, now_ns) if {
-	some r in recs
-	not _expired(r, now_ns)
-	_within(r, max_days, now_ns)
+_kinds_named(r) := concat(", ", [part[0] | some part in r.parts])
+
+_recent(recs, max_days) if {
+	some rec in recs
+	not rec[2].expired
+	_within(rec, max_days)
 }
 
-_within(r, max_days, now_ns) if max_days == null
+_within(rec, max_days) if max_days == null
 
-_within(r, max_days, now_ns) if {
+_within(rec, max_days) if {
 	is_number(max_days)
-	_age(r, now_ns) <= max_days
+	rec[1] <= max_days
 }
 
-# Was the first document (the oldest on file) in place before the other (the newest)?
-evidence_order(c, sys, ev) := outcome("not_applicable", "no_go_live", {}) if {
-	c.then == "go_live"
+# Was the first document (the oldest on file) in place before the other (the newest)? Documents
+# are dated by day, so the older has the larger age in days.
+evidence_order(r, sys, kinds) := [r.id, "not_applicable", "no_go_live", {}] if {
+	r.then == "go_live"
 	not sys.go_live
-} else := outcome("not_applicable", "live_before_rule", {"go_live": sys.go_live_on}) if {
-	c.then == "go_live"
-	time.parse_rfc3339_ns(sys.go_live) < c.since_ns
-} else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {
-	count(object.get(ev, c.first, [])) == 0
-} else := outcome("unknown", "order_unknown", {"first": c.first, "then": c.then}) if {
-	not _then(c.then, sys, ev)
-} else := _ordered(c, _oldest(object.get(ev, c.first, [])), _then(c.then, sys, ev))
+} else := [r.id, "not_applicable", "live_before_rule", {"go_live": sys.go_live_on}] if {
+	r.then == "go_live"
+	time.parse_rfc3339_ns(sys.go_live) < r.since_ns
+} else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
+	count(_kind_records(kinds[r.first_slot])) == 0
+} else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
+	not _then(r, sys, kinds)
+} else := _ordered(r, _oldest(kinds[r.first_slot]), _then(r, sys, kinds))
 
 _oldest(recs) := recs[count(recs) - 1]
 
-_then(then, sys, ev) := {"at": sys.go_live, "day": sys.go_live_on} if then == "go_live"
+_then(r, sys, kinds) := {"age": sys.go_live_age, "day": sys.go_live_on} if r.then == "go_live"
 
-_then(then, sys, ev) := {"at": r.issued, "record": r.id} if {
-	then != "go_live"
-	r := object.get(ev, then, [])[0]
+_then(r, sys, kinds) := {"age": rec[1], "record": rec[0]} if {
+	r.then != "go_live"
+	rec := kinds[r.then_slot][0]
 }
 
-_ordered(c, first, then) := outcome(status, reason, {
-	"first": c.first,
-	"first_record": first.id,
-	"then": c.then,
+_ordered(r, first, then) := [r.id, status, reason, {
+	"first": r.first,
+	"first_record": first[0],
+	"then": r.then,
 	"then_record": object.get(then, "record", null),
 	"then_date": object.get(then, "day", null),
-}) if {
-	in_order := time.parse_rfc3339_ns(first.issued) <= time.parse_rfc3339_ns(then.at)
+}] if {
+	in_order := first[1] >= then.age
 	status := {true: "pass", false: "fail"}[in_order]
 	reason := {true: "order_ok", false: "order_wrong"}[in_order]
 }
 
-zones(c, present) := outcome("unknown", "missing", {"kind": "zones"}) if {
+zones(r, present) := [r.id, "unknown", "missing", {"kind": "zones"}] if {
 	present == null
-} else := outcome("fail", "zones_missing", {"missing": missing}) if {
-	c.required
-	missing := [z | some z in c.required; not z in present]
+} else := [r.id, "fail", "zones_missing", {"missing": missing}] if {
+	r.required
+	missing := [z | some z in r.required; not z in present]
 	count(missing) > 0
-} else := outcome("fail", "zones_too_few", {"count": count(present), "minimum": c.min_count}) if {
-	c.min_count
-	count(present) < c.min_count
-} else := outcome("pass", "zones_ok", {"zones": present})
+} else := [r.id, "fail", "zones_too_few", {"count": count(present), "minimum": r.min_count}] if {
+	r.min_count
+	count(present) < r.min_count
+} else := [r.id, "pass", "zones_ok", {"zones": [z | some z in present]}]
 
 # ---------------------------------------------------------------- classification
 
-classification_check(cls) := outcome("unknown", "level_unknown", {}) if {
+classification_check(r, cls) := [r.id, "unknown", "level_unknown", {}] if {
 	cls.level == 0
-} else := outcome("fail", "level_unapproved", _cls_params(cls)) if {
+} else := [r.id, "fail", "level_unapproved", _cls_params(cls)] if {
 	cls.approved == 0
-} else := outcome("fail", "level_lower", _cls_params(cls)) if {
+} else := [r.id, "fail", "level_lower", _cls_params(cls)] if {
 	cls.approved_lower
-} else := outcome("pass", "level_ok", _cls_params(cls))
+} else := [r.id, "pass", "level_ok", _cls_params(cls)]
 
 _cls_params(cls) := {"approved": cls.approved, "computed": cls.level, "criteria": cls.deciding}
 
 # ---------------------------------------------------------------- live facts
 
-live_sources(t) := outcome("unknown", "not_instrumentable", {}) if {
+live_sources(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
-} else := outcome("unknown", "no_sources", {}) if {
-	count(t.log_sources) == 0
-} else := outcome("fail", "stale", {"stale": t.stale, "window_hours": t.window_hours}) if {
+} else := [r.id, "unknown", "no_sources", {}] if {
+	t.source_count == 0
+} else := [r.id, "fail", "stale", {"stale": t.stale, "window_hours": t.window_hours}] if {
 	count(t.stale) > 0
-} else := outcome("pass", "live", {"count": count(t.log_sources), "window_hours": t.window_hours})
+} else := [r.id, "pass", "live", {"count": t.source_count, "window_hours": t.window_hours}]
 
-_wanted(c, sys) := [k |
-	some k in c.categories
+_wanted(r, sys) := [k |
+	some k in r.categories
 	_needs_category(k, sys)
 ]
 
@@ -310,40 +356,40 @@ _live_categories(live) := {k |
 	s in data.catalog.source_categories[k]
 }
 
-source_categories(c, t, sys) := outcome("unknown", "not_instrumentable", {}) if {
+source_categories(r, t, sys) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
-} else := outcome("fail", "categories_missing", {"missing": missing}) if {
+} else := [r.id, "fail", "categories_missing", {"missing": missing}] if {
 	have := _live_categories(t.live)
-	missing := [k | some k in _wanted(c, sys); not k in have]
+	missing := [k | some k in _wanted(r, sys); not k in have]
 	count(missing) > 0
-} else := outcome("pass", "categories_ok", {"categories": _wanted(c, sys)})
+} else := [r.id, "pass", "categories_ok", {"categories": _wanted(r, sys)}]
 
-retention(c, t) := outcome("unknown", "not_instrumentable", {}) if {
+retention(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
-} else := outcome("unknown", "retention_unknown", {"min_days": c.min_days}) if {
+} else := [r.id, "unknown", "retention_unknown", {"min_days": r.min_days}] if {
 	not is_number(t.held_days)
-} else := outcome("pass", "retention_ok", {"held_days": t.held_days, "min_days": c.min_days}) if {
-	t.held_days >= c.min_days
-} else := outcome("fail", "retention_short", {"store_days": t.store_days, "min_days": c.min_days}) if {
+} else := [r.id, "pass", "retention_ok", {"held_days": t.held_days, "min_days": r.min_days}] if {
+	t.held_days >= r.min_days
+} else := [r.id, "fail", "retention_short", {"store_days": t.store_days, "min_days": r.min_days}] if {
 	is_number(t.store_days)
-	t.store_days < c.min_days
-} else := outcome("unknown", "retention_building", {"held_days": t.held_days, "min_days": c.min_days})
+	t.store_days < r.min_days
+} else := [r.id, "unknown", "retention_building", {"held_days": t.held_days, "min_days": r.min_days}]
 
-ids_coverage(t) := outcome("unknown", "not_instrumentable", {}) if {
+ids_coverage(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
-} else := outcome("not_applicable", "no_links", {}) if {
-	count(t.links) == 0
-} else := outcome("fail", "ids_gap", {"links": t.uncovered}) if {
+} else := [r.id, "not_applicable", "no_links", {}] if {
+	t.link_count == 0
+} else := [r.id, "fail", "ids_gap", {"links": t.uncovered}] if {
 	count(t.uncovered) > 0
-} else := outcome("pass", "ids_ok", {"count": count(t.links)})
+} else := [r.id, "pass", "ids_ok", {"count": t.link_count}]
 
 # ---------------------------------------------------------------- incident reporting
 
 # Each deadline the reporting policy sets for an incident, among those this requirement covers.
-_due(c, f) := [[inc, d] |
-	some inc in f.incidents
-	some d in reporting.deadlines_for(inc, f.profile)
-	d.id in c.deadlines
+_due(r, incidents, profile) := [[inc, d] |
+	some inc in incidents
+	some d in reporting.deadlines_for(inc, profile)
+	d.id in r.deadlines
 ]
 
 _missed(inc, d, now_ns) if {
@@ -353,12 +399,14 @@ _missed(inc, d, now_ns) if {
 
 _missed(inc, d, now_ns) if time.parse_rfc3339_ns(inc.reports[d.id]) > d.due_ns
 
-incident_reporting(c, f) := outcome("pass", "no_incidents", {}) if {
-	count(_due(c, f)) == 0
-} else := outcome("fail", "reports_late", {"late": late}) if {
+incident_reporting(r, incidents, profile, now_ns) := [r.id, "pass", "no_incidents", {}] if {
+	count(incidents) == 0
+} else := [r.id, "pass", "no_incidents", {}] if {
+	count(_due(r, incidents, profile)) == 0
+} else := [r.id, "fail", "reports_late", {"late": late}] if {
 	late := [concat(":", [p[0].id, p[1].id]) |
-		some p in _due(c, f)
-		_missed(p[0], p[1], f.now_ns)
+		some p in _due(r, incidents, profile)
+		_missed(p[0], p[1], now_ns)
 	]
 	count(late) > 0
-} else := outcome("pass", "reports_on_time", {"count": count(_due(c, f))})
+} else := [r.id, "pass", "reports_on_time", {"count": count(_due(r, incidents, profile))}]

@@ -4,92 +4,119 @@ import rego.v1
 
 import data.levels.requirements
 
+# Each requirement is judged through requirements.plan, the function production walks, given a
+# plan holding that one requirement and a system built here in the engine's input shape (slots,
+# records as [id, age in days] or [id, age, {expired, state, details, ...}]).
+
 # ---------------------------------------------------------------- fixtures
 
-_now := "2026-11-20T00:00:00+00:00"
-
-_rec(id, issued, details) := {"id": id, "title": id, "issued": issued, "issued_on": substring(issued, 0, 10), "details": details}
-
-_fresh := "2026-11-18T00:00:00+07:00"
-
-_ancient := "2016-01-01T00:00:00+07:00"
-
-# Every level's index entries (each requirement once per level it applies at, both profiles).
-_entries := [[profile, level, e] |
+# Every plan entry: [profile, period, level, group, entry], across periods and levels.
+_entries := [[profile, k, level, group, e] |
 	some profile in ["legacy", "current"]
-	some level in ["1", "2", "3", "4", "5"]
-	some e in data.catalog.index[profile][level]
+	periods := data.catalog.plan[profile]
+	some k in numbers.range(0, count(periods) - 1)
+	some level in numbers.range(1, 5)
+	lp := periods[k][level]
+	some group in object.keys(lp)
+	some e in lp[group]
 ]
 
-_of_type(t) := [x | some x in _entries; x[2].check.type == t]
+_of_group(g) := [x | some x in _entries; x[3] == g]
 
-# Details that satisfy whatever the check asks of a record (select, equals, includes, at_least).
-_details(c) := object.union_n([
-	object.get(c, "select", {}),
-	object.get(c, "equals", {}),
-	_includes(c),
-	object.get(c, "at_least", {}),
-])
+_of_form(f) := [x | some x in _entries; x[3] != "control"; x[3] != "document"; x[4].form == f]
 
-_includes(c) := {c.includes.field: c.includes.values} if c.includes
-else := {}
+_cls := {"level": 3, "approved": 3, "approved_lower": false, "deciding": ["CLS-3.2d"], "effective_level": 3}
 
-_evidence_input(c, issued) := {"controls": {c.controls[0]: object.union(_rec("e", issued, _details(c)), {"state": "in_place"})}, "evidence": {}} if c.controls
-else := {"controls": {}, "evidence": {c.kind: [_rec("e", issued, _details(c))]}}
-
-_now_ns := time.parse_rfc3339_ns(_now)
-
-_base := {
-	"now_ns": _now_ns,
-	"profile": "current",
-	"system": {"system_type": "citizen_service", "approved_level": 3, "functions": ["web"]},
-	"evidence": {},
-	"controls": {},
-	"zones": null,
-	"classification": {"level": 3, "approved": 3, "approved_lower": false, "deciding": ["CLS-3.2d"], "effective_level": 3},
-	"layers": {"1": {"status": "fail", "reason": "layer1_missing", "params": {}}, "2": {"status": "fail", "reason": "layer2_no_service", "params": {}}, "3": {"status": "fail", "reason": "layer3_missing", "params": {}}, "4": {"status": "fail", "reason": "layer4_no_connection", "params": {}}},
-	"incidents": [],
-	"telemetry": {
-		"instrumentable": true, "log_sources": ["nginx.access", "suricata.eve", "cisco.asa"],
-		"stale": [], "live": ["nginx.access", "suricata.eve", "cisco.asa"], "window_hours": 24,
-		"links": [], "uncovered": [], "held_days": null, "store_days": null,
-	},
+_given_layers := {
+	"1": {"status": "fail", "reason": "layer1_missing", "params": {}},
+	"2": {"status": "fail", "reason": "layer2_no_service", "params": {}},
+	"3": {"status": "fail", "reason": "layer3_missing", "params": {}},
+	"4": {"status": "fail", "reason": "layer4_no_connection", "params": {}},
 }
 
-# Facts for one check: the base, the profile, then whatever the case changes. The system and
-# telemetry parts are merged one level down by hand: regopy's object.union is shallow (OPA's is not).
-_facts(profile, overrides) := object.union_n([_base, overrides, {
-	"profile": profile,
-	"system": object.union(_base.system, object.get(overrides, "system", {})),
-	"telemetry": object.union(_base.telemetry, object.get(overrides, "telemetry", {})),
-}])
+_facts_observed := {
+	"instrumentable": true, "source_count": 3, "stale": [], "live": ["nginx.access", "suricata.eve", "cisco.asa"],
+	"window_hours": 24, "link_count": 0, "uncovered": [], "held_days": null, "store_days": null,
+	"exchange_age_days": null,
+}
 
-_check(c, profile, level, overrides) := requirements.check(
-	c,
-	_facts(profile, overrides),
-	object.get(overrides, "evidence", {}),
-	object.get(overrides, "controls", {}),
-)
+_citizen_system := {"system_type": "citizen_service", "approved_level": 3, "functions": ["web"]}
+
+# A system of the batch: controls and document kinds (maps by name) put at their slots.
+_system_item(sys, controls, kinds, more) := object.union({"system": sys, "controls": c, "kinds": k}, more) if {
+	c := [v | some name in data.catalog.slots.controls; v := object.get(controls, name, null)]
+	k := [v | some name in data.catalog.slots.kinds; v := object.get(kinds, name, null)]
+}
+
+# The decision of one plan entry of `group`, for a system with the given facts.
+_judge(group, entry, f) := d if {
+	s := _system_item(object.get(f, "system", _citizen_system), object.get(f, "controls", {}), object.get(f, "kinds", {}), object.get(f, "more", {}))
+	t := object.union(_facts_observed, object.get(f, "telemetry", {}))
+	found := requirements.plan({group: [entry]}, s, object.get(f, "cls", _cls), _given_layers, t)
+	d := found[0]
+}
+
+_status(group, entry, f) := _judge(group, entry, f)[1]
+
+_fresh := 2
+
+_ancient := 3800
+
+# Facts under which an entry's records are all there, recent, complete and in place.
+_complete(group, e, age) := {"controls": {e[3]: [concat("-", [e[0], "rec"]), age]}} if group == "control"
+else := {"kinds": {e[3]: [[concat("-", [e[0], "rec"]), age]]}} if group == "document"
+else := {"controls": {e.controls[0]: [e.id, age, {"details": _details(e)}]}} if e.controls
+else := {"kinds": {e.kind: [[e.id, age, {"details": _details(e)}]]}}
+
+# Details that satisfy whatever the check asks of a record (select, equals, includes, at_least).
+_details(e) := object.union_n([
+	object.get(e, "select", {}),
+	object.get(e, "equals", {}),
+	_includes(e),
+	object.get(e, "at_least", {}),
+])
+
+_includes(e) := {e.includes.field: e.includes.values} if e.includes
+else := {}
+
+# [group, entry] of every declared-evidence requirement, those that concern only some systems
+# taken out of their wrapper.
+_evidence_entries := [u |
+	some x in _entries
+	u := _unwrapped(x)
+	u[0] in {"control", "document", "evidence"}
+	_is_evidence(u)
+]
+
+_unwrapped(x) := [x[3], x[4]] if x[3] != "when"
+else := [_group_of(x[4].form), x[4].entry]
+
+_group_of(form) := form if form in {"control", "document"}
+else := "observed" if form in {"live_sources", "ids_coverage", "retention", "source_categories"}
+else := form if form in {"layer", "classification"}
+else := "evidence"
+
+_is_evidence(u) if u[0] in {"control", "document"}
+
+_is_evidence(u) if u[1].form == "evidence"
 
 # ---------------------------------------------------------------- every evidence requirement
 
-_evidence_pass_offenders := [e[2].id |
-	some e in _of_type("evidence")
-	o := _check(e[2].check, e[0], e[1], _evidence_input(e[2].check, _fresh))
-	o.status != "pass"
+_evidence_pass_offenders := [u[1] |
+	some u in _evidence_entries
+	_status(u[0], u[1], _complete(u[0], u[1], _fresh)) != "pass"
 ]
 
 test_every_evidence_requirement_passes_with_fresh_complete_evidence_offenders := _evidence_pass_offenders
 
 test_every_evidence_requirement_passes_with_fresh_complete_evidence if {
-	count(_of_type("evidence")) > 20
+	count(_evidence_entries) > 20
 	count(_evidence_pass_offenders) == 0
 }
 
-_evidence_missing_offenders := [e[2].id |
-	some e in _of_type("evidence")
-	o := _check(e[2].check, e[0], e[1], {})
-	o.status == "pass"
+_evidence_missing_offenders := [u[1] |
+	some u in _evidence_entries
+	_status(u[0], u[1], {}) == "pass"
 ]
 
 test_every_evidence_requirement_without_evidence_is_not_a_pass_offenders := _evidence_missing_offenders
@@ -98,219 +125,251 @@ test_every_evidence_requirement_without_evidence_is_not_a_pass if {
 	count(_evidence_missing_offenders) == 0
 }
 
-_evidence_old_offenders := [e[2].id |
-	some e in _of_type("evidence")
-	e[2].check.max_age_days
-	o := _check(e[2].check, e[0], e[1], _evidence_input(e[2].check, _ancient))
-	o.status != "fail"
+_periodic(u) if u[1][4]
+
+_periodic(u) if u[1].max_age_days
+
+_evidence_old_offenders := [u[1] |
+	some u in _evidence_entries
+	_periodic(u)
+	_status(u[0], u[1], _complete(u[0], u[1], _ancient)) != "fail"
 ]
 
 test_every_periodic_requirement_fails_on_outdated_evidence_offenders := _evidence_old_offenders
 
 test_every_periodic_requirement_fails_on_outdated_evidence if {
+	count([u | some u in _evidence_entries; _periodic(u)]) > 5
 	count(_evidence_old_offenders) == 0
 }
 
-_control_absent_offenders := [e[2].id |
-	some e in _of_type("evidence")
-	c := e[2].check
-	c.controls
-	facts := {"controls": {c.controls[0]: object.union(_rec("e", _fresh, {}), {"state": "planned"})}}
-	o := _check(c, e[0], e[1], facts)
-	o.status != "fail"
+_control_absent_offenders := [x[4] |
+	some x in _of_group("control")
+	planned := {"controls": {x[4][3]: ["plan", _fresh, {"state": "planned"}]}}
+	_status("control", x[4], planned) != "fail"
 ]
 
 test_every_control_requirement_fails_when_the_control_is_only_planned_offenders := _control_absent_offenders
 
 test_every_control_requirement_fails_when_the_control_is_only_planned if {
+	count(_of_group("control")) > 20
 	count(_control_absent_offenders) == 0
 }
 
+test_a_planned_or_absent_control_names_its_state if {
+	name := data.catalog.slots.controls[0]
+	d := _judge("control", ["NET-02", 0, "unknown", name], {"controls": {name: ["plan", 5, {"state": "absent"}]}})
+	d == ["NET-02", "fail", "not_in_place", {"state": "absent", "record": "plan"}]
+}
+
 test_missing_evidence_status_follows_the_catalogue if {
-	dossier := _check({"type": "evidence", "kind": "level_dossier", "missing": "fail"}, "current", "3", {})
-	scan := _check({"type": "evidence", "kind": "vulnerability_scan", "missing": "unknown"}, "current", "3", {})
-	dossier.status == "fail"
-	scan.status == "unknown"
+	_status("evidence", {"id": "D", "form": "evidence", "kind": "level_dossier", "slot": 12, "missing": "fail", "select": {}}, {}) == "fail"
+	_status("document", ["S", 23, "unknown", "vulnerability_scan", 183], {}) == "unknown"
 }
 
 test_expired_evidence_fails if {
-	rec := object.union(_rec("plan", "2025-02-20T00:00:00+07:00", {}), {"expires": "2025-12-31T00:00:00+07:00", "expires_on": "2025-12-31"})
-	o := _check({"type": "evidence", "kind": "ir_plan", "missing": "fail"}, "current", "3", {"evidence": {"ir_plan": [rec]}})
-	o.reason == "expired"
+	d := _judge("document", ["IR-01", 9, "fail", "ir_plan", 400], {"kinds": {"ir_plan": [["plan", 270, {"expired": true}]]}})
+	d[2] == "expired"
 }
 
+test_a_periodic_document_past_its_period_is_outdated if {
+	d := _judge("document", ["VUL-01", 23, "unknown", "vulnerability_scan", 183], {"kinds": {"vulnerability_scan": [["scan", 200]]}})
+	d == ["VUL-01", "fail", "outdated", {"age_days": 200, "max_age_days": 183, "record": "scan"}]
+}
+
+_conformity := {"id": "GOV-17", "form": "evidence", "kind": "law116_conformity", "slot": 11, "missing": "fail", "deadline": "2027-07-01", "deadline_ns": 1814400000000000000}
+
 test_a_deadline_turns_missing_into_unknown_until_it_passes if {
-	c := {"type": "evidence", "kind": "law116_conformity", "missing": "fail", "deadline": "2027-07-01", "deadline_ns": 1814400000000000000}
-	before := _check(c, "current", "3", {})
-	before.status == "unknown"
-	after := requirements.check(c, object.union(_base, {"now_ns": time.parse_rfc3339_ns("2027-08-01T00:00:00+00:00")}), {}, {})
-	after.status == "fail"
+	before := _status("evidence", _conformity, {}) with input.date as "2026-11-20T00:00:00+00:00"
+	after := _status("evidence", _conformity, {}) with input.date as "2027-08-01T00:00:00+00:00"
+	before == "unknown"
+	after == "fail"
 }
 
 test_a_budget_below_the_minimum_fails if {
-	c := {"type": "evidence", "kind": "budget", "missing": "unknown", "at_least": {"ratio": 0.15}}
-	low := _check(c, "current", "3", {"evidence": {"budget": [_rec("b", _fresh, {"ratio": 0.12})]}})
-	low.reason == "below_minimum"
-	low.params.value == 0.12
+	e := {"id": "GOV-15", "form": "evidence", "kind": "budget", "slot": 4, "missing": "unknown", "at_least": {"ratio": 0.15}}
+	low := _judge("evidence", e, {"kinds": {"budget": [["b", _fresh, {"details": {"ratio": 0.12}}]]}})
+	low[2] == "below_minimum"
+	low[3].value == 0.12
 }
 
 test_an_incomplete_dossier_names_the_missing_components if {
-	c := {"type": "evidence", "kind": "level_dossier", "missing": "unknown", "includes": {"field": "components", "values": ["overview", "design"]}}
-	o := _check(c, "current", "3", {"evidence": {"level_dossier": [_rec("d", _fresh, {"components": ["overview"]})]}})
-	o.reason == "incomplete"
-	o.params.missing == ["design"]
+	e := {"id": "GOV-04", "form": "evidence", "kind": "level_dossier", "slot": 12, "missing": "unknown", "includes": {"field": "components", "values": ["overview", "design"]}}
+	o := _judge("evidence", e, {"kinds": {"level_dossier": [["d", _fresh, {"details": {"components": ["overview"]}}]]}})
+	o[2] == "incomplete"
+	o[3].missing == ["design"]
 }
 
 test_select_picks_only_matching_records if {
-	c := {"type": "evidence", "kind": "assessment", "missing": "fail", "select": {"scope": "organisation"}, "max_age_days": 730}
-	facts := {"evidence": {"assessment": [_rec("sys", _fresh, {"scope": "system"})]}}
-	o := _check(c, "legacy", "3", facts)
-	o.status == "fail"
-	o.reason == "missing"
+	e := {"id": "GOV-10a", "form": "evidence", "kind": "assessment", "slot": 2, "missing": "fail", "select": {"scope": "organisation"}, "max_age_days": 730}
+	o := _judge("evidence", e, {"kinds": {"assessment": [["sys", _fresh, {"details": {"scope": "system"}}]]}})
+	o[1] == "fail"
+	o[2] == "missing"
+}
+
+test_equals_compares_a_detail if {
+	e := {"id": "GOV-10e", "form": "evidence", "kind": "assessment", "slot": 2, "missing": "unknown", "select": {"scope": "system"}, "equals": {"independent_of_operator": true}}
+	o := _judge("evidence", e, {"kinds": {"assessment": [["a", _fresh, {"details": {"scope": "system", "independent_of_operator": false}}]]}})
+	o[2] == "not_equal"
+}
+
+test_a_requirement_naming_several_controls_takes_the_first_on_file if {
+	e := {"id": "END-02", "form": "evidence", "controls": ["central_antimalware", "edr"], "control_slots": [6, 13], "missing": "unknown", "max_age_days": 400}
+	o := _judge("evidence", e, {"controls": {"edr": ["edr-rec", 10]}})
+	o == ["END-02", "pass", "valid", {"record": "edr-rec"}]
+	_status("evidence", e, {}) == "unknown"
 }
 
 # ---------------------------------------------------------------- evidence_all and evidence_order
 
+_training := {"id": "GOV-13", "form": "evidence_all", "missing": "unknown", "kinds": {"training": 400, "drill": 400}, "parts": [["training", 22, 400], ["drill", 6, 400]]}
+
 test_evidence_all_passes_when_each_kind_is_current if {
-	c := {"type": "evidence_all", "kinds": {"training": 400, "drill": 400}, "missing": "unknown"}
-	facts := {"evidence": {"training": [_rec("t", _fresh, {})], "drill": [_rec("d", _fresh, {})]}}
-	_check(c, "current", "3", facts).status == "pass"
+	_status("evidence", _training, {"kinds": {"training": [["t", _fresh]], "drill": [["d", _fresh]]}}) == "pass"
 }
 
 test_evidence_all_fails_naming_the_kind_that_is_old_or_missing if {
-	c := {"type": "evidence_all", "kinds": {"training": 400, "drill": 400}, "missing": "unknown"}
-	facts := {"evidence": {"training": [_rec("t", _fresh, {})], "drill": [_rec("d", "2024-12-12T00:00:00+07:00", {})]}}
-	o := _check(c, "current", "3", facts)
-	o.status == "fail"
-	o.params.missing == ["drill"]
-	_check(c, "current", "3", {}).status == "unknown"
+	o := _judge("evidence", _training, {"kinds": {"training": [["t", _fresh]], "drill": [["d", 708]]}})
+	o[1] == "fail"
+	o[3].missing == ["drill"]
+	none := _judge("evidence", _training, {})
+	none == ["GOV-13", "unknown", "missing", {"kind": "training, drill"}]
 }
+
+_regulation_first := {"id": "GOV-06", "form": "evidence_order", "first": "security_regulation", "then": "level_dossier", "first_slot": 20, "then_slot": 12}
 
 test_regulation_before_dossier_passes_and_after_fails if {
-	c := {"type": "evidence_order", "first": "security_regulation", "then": "level_dossier"}
-	reg := [_rec("reg", "2023-03-01T00:00:00+07:00", {})]
-	ok := {"evidence": {"security_regulation": reg, "level_dossier": [_rec("d", "2023-05-12T00:00:00+07:00", {})]}}
-	late := {"evidence": {"security_regulation": reg, "level_dossier": [_rec("d", "2021-10-05T00:00:00+07:00", {})]}}
-	_check(c, "current", "3", ok).status == "pass"
-	_check(c, "current", "3", late).status == "fail"
-	_check(c, "current", "3", {}).status == "unknown"
+	reg := [["reg", 1360]]
+	ok := {"kinds": {"security_regulation": reg, "level_dossier": [["d", 1288]]}}
+	late := {"kinds": {"security_regulation": reg, "level_dossier": [["d", 1872]]}}
+	_status("evidence", _regulation_first, ok) == "pass"
+	_status("evidence", _regulation_first, late) == "fail"
+	_status("evidence", _regulation_first, {}) == "unknown"
 }
 
+_plan_first := {"id": "GOV-07", "form": "evidence_order", "first": "plan_deployment", "then": "go_live", "first_slot": 18}
+
 test_plan_before_go_live_and_not_applicable_without_go_live if {
-	c := {"type": "evidence_order", "first": "plan_deployment", "then": "go_live"}
-	plan := {"plan_deployment": [_rec("p", "2024-06-10T00:00:00+07:00", {})]}
-	ok := {"evidence": plan, "system": {"go_live": "2024-07-01T00:00:00+07:00", "go_live_on": "2024-07-01"}}
-	early := {"evidence": plan, "system": {"go_live": "2024-01-01T00:00:00+07:00", "go_live_on": "2024-01-01"}}
-	_check(c, "current", "3", ok).status == "pass"
-	_check(c, "current", "3", early).status == "fail"
-	_check(c, "current", "3", {"evidence": plan}).status == "not_applicable"
+	plan := {"plan_deployment": [["p", 893]]}
+	ok := {"kinds": plan, "system": {"go_live": "2024-07-01T00:00:00+07:00", "go_live_on": "2024-07-01", "go_live_age": 872}}
+	early := {"kinds": plan, "system": {"go_live": "2024-01-01T00:00:00+07:00", "go_live_on": "2024-01-01", "go_live_age": 1054}}
+	_status("evidence", _plan_first, ok) == "pass"
+	_status("evidence", _plan_first, early) == "fail"
+	_status("evidence", _plan_first, {"kinds": plan}) == "not_applicable"
 }
 
 test_systems_live_before_the_rule_are_not_judged_on_it if {
-	c := {"type": "evidence_order", "first": "plan_deployment", "then": "go_live", "since_ns": time.parse_rfc3339_ns("2022-10-01T00:00:00+00:00")}
-	plan := {"plan_deployment": [_rec("p", "2025-03-01T00:00:00+07:00", {})]}
-	old := {"evidence": plan, "system": {"go_live": "2013-06-01T00:00:00+07:00", "go_live_on": "2013-06-01"}}
-	new := {"evidence": plan, "system": {"go_live": "2024-01-01T00:00:00+07:00", "go_live_on": "2024-01-01"}}
-	_check(c, "current", "3", old).reason == "live_before_rule"
-	_check(c, "current", "3", new).status == "fail"
+	rule := object.union(_plan_first, {"since_ns": time.parse_rfc3339_ns("2022-10-01T00:00:00+00:00")})
+	plan := {"plan_deployment": [["p", 629]]}
+	old := {"kinds": plan, "system": {"go_live": "2013-06-01T00:00:00+07:00", "go_live_on": "2013-06-01", "go_live_age": 4920}}
+	new := {"kinds": plan, "system": {"go_live": "2024-01-01T00:00:00+07:00", "go_live_on": "2024-01-01", "go_live_age": 1054}}
+	_judge("evidence", rule, old)[2] == "live_before_rule"
+	_status("evidence", rule, new) == "fail"
 }
 
 # ---------------------------------------------------------------- zones
 
-_zones_offenders := [e[2].id |
-	some e in _of_type("zones")
-	c := e[2].check
-	all := ["internal", "perimeter", "dmz", "internal_servers", "db_servers", "management", "device_management"]
-	good := _check(c, e[0], e[1], {"zones": all})
-	bad := _check(c, e[0], e[1], {"zones": ["internal"]})
+_all_zones := ["internal", "perimeter", "dmz", "internal_servers", "db_servers", "management", "device_management"]
+
+_zones_offenders := [x[4].id |
+	some x in _of_form("zones")
+	good := _status("evidence", x[4], {"more": {"zones": _all_zones}})
+	bad := _status("evidence", x[4], {"more": {"zones": ["internal"]}})
 	not _pass_fail(good, bad)
 ]
 
 _pass_fail(good, bad) if {
-	good.status == "pass"
-	bad.status == "fail"
+	good == "pass"
+	bad == "fail"
 }
 
 test_every_zone_requirement_passes_with_all_zones_and_fails_with_one_offenders := _zones_offenders
 
 test_every_zone_requirement_passes_with_all_zones_and_fails_with_one if {
-	count(_of_type("zones")) > 0
+	count(_of_form("zones")) > 0
 	count(_zones_offenders) == 0
+}
+
+test_zones_are_unknown_without_a_plan_deployment_report if {
+	_judge("evidence", {"id": "NET-01c", "form": "zones", "min_count": 7}, {}) == ["NET-01c", "unknown", "missing", {"kind": "zones"}]
 }
 
 # ---------------------------------------------------------------- classification
 
 test_classification_requirement_follows_the_approved_level if {
-	c := {"type": "classification"}
-	cls := {"level": 3, "approved": 3, "approved_lower": false, "deciding": ["CLS-3.2d"]}
-	ok := _check(c, "current", "3", {"classification": cls})
-	low := _check(c, "current", "3", {"classification": object.union(cls, {"approved": 2, "approved_lower": true})})
-	none := _check(c, "current", "3", {"classification": object.union(cls, {"approved": 0})})
-	unknown := _check(c, "current", "3", {"classification": object.union(cls, {"level": 0})})
-	ok.status == "pass"
-	low.reason == "level_lower"
-	none.reason == "level_unapproved"
-	unknown.status == "unknown"
+	e := {"id": "CLS-01", "form": "classification"}
+	low := object.union(_cls, {"approved": 2, "approved_lower": true})
+	_status("classification", e, {}) == "pass"
+	_judge("classification", e, {"cls": low})[2] == "level_lower"
+	_judge("classification", e, {"cls": object.union(_cls, {"approved": 0})})[2] == "level_unapproved"
+	_status("classification", e, {"cls": object.union(_cls, {"level": 0})}) == "unknown"
 }
 
 # ---------------------------------------------------------------- live facts
 
-_live := {"telemetry": {"held_days": 700, "links": [{"id": "l1"}], "uncovered": []}}
+_live := {"telemetry": {"held_days": 700, "link_count": 1, "uncovered": []}}
 
 _stopped := {"telemetry": {
 	"stale": ["nginx.access", "cisco.asa"], "live": ["suricata.eve"],
-	"held_days": 19, "store_days": 14, "links": [{"id": "l1"}], "uncovered": ["l1"],
+	"held_days": 19, "store_days": 14, "link_count": 1, "uncovered": ["l1"],
 }}
 
-_live_offenders := [e[2].id |
-	some e in _entries
-	e[2].check.type in {"live_sources", "source_categories", "retention", "ids_coverage"}
-	not _pass_fail(_check(e[2].check, e[0], e[1], _live), _check(e[2].check, e[0], e[1], _stopped))
+_live_offenders := [x[4].id |
+	some x in _entries
+	x[3] == "observed"
+	not _pass_fail(_status("observed", x[4], _live), _status("observed", x[4], _stopped))
 ]
 
 test_every_live_requirement_passes_on_live_facts_and_fails_when_they_stop_offenders := _live_offenders
 
 test_every_live_requirement_passes_on_live_facts_and_fails_when_they_stop if {
+	count(_of_group("observed")) > 5
 	count(_live_offenders) == 0
 }
 
 test_stale_sources_are_named if {
-	o := _check({"type": "live_sources"}, "current", "3", _stopped)
-	o.params.stale == ["nginx.access", "cisco.asa"]
+	o := _judge("observed", {"id": "LOG-02", "form": "live_sources"}, _stopped)
+	o[3].stale == ["nginx.access", "cisco.asa"]
 }
 
 test_live_requirements_are_unknown_for_an_uninstrumentable_system if {
-	facts := object.union(_stopped, {"telemetry": {"instrumentable": false}})
-	every t in ["live_sources", "source_categories", "ids_coverage"] {
-		_check({"type": t, "categories": ["ids"]}, "current", "3", facts).status == "unknown"
+	facts := {"telemetry": object.union(_stopped.telemetry, {"instrumentable": false})}
+	every f in ["live_sources", "source_categories", "ids_coverage", "retention"] {
+		_status("observed", {"id": "X", "form": f, "categories": ["ids"], "min_days": 90}, facts) == "unknown"
 	}
 }
 
+test_a_system_without_required_sources_is_unknown if {
+	_judge("observed", {"id": "LOG-02", "form": "live_sources"}, {"telemetry": {"source_count": 0}})[2] == "no_sources"
+}
+
 test_short_history_with_no_store_limit_is_unknown_not_fail if {
-	facts := {"telemetry": {"held_days": 19}}
-	o := _check({"type": "retention", "min_days": 90}, "current", "3", facts)
-	o.status == "unknown"
-	o.reason == "retention_building"
+	o := _judge("observed", {"id": "LOG-03", "form": "retention", "min_days": 90}, {"telemetry": {"held_days": 19}})
+	o[1] == "unknown"
+	o[2] == "retention_building"
+	_judge("observed", {"id": "LOG-03", "form": "retention", "min_days": 90}, {})[2] == "retention_unknown"
 }
 
 test_source_categories_ask_for_web_logs_only_from_web_systems if {
-	facts := object.union(_live, {"system": {"functions": ["network"]}, "telemetry": {"live": ["suricata.eve", "cisco.asa"]}})
-	o := _check({"type": "source_categories", "categories": ["web", "ids", "firewall"]}, "legacy", "3", facts)
-	o.status == "pass"
-	o.params.categories == ["ids", "firewall"]
+	facts := {"system": {"functions": ["network"]}, "telemetry": {"live": ["suricata.eve", "cisco.asa"]}}
+	o := _judge("observed", {"id": "MON-03", "form": "source_categories", "categories": ["web", "ids", "firewall"]}, facts)
+	o[1] == "pass"
+	o[3].categories == ["ids", "firewall"]
+	web := _judge("observed", {"id": "MON-03", "form": "source_categories", "categories": ["web", "ids", "firewall"]}, {"telemetry": {"live": ["suricata.eve"]}})
+	web[3].missing == ["web", "firewall"]
 }
 
 test_no_internet_link_is_not_applicable if {
-	o := _check({"type": "ids_coverage"}, "current", "3", {})
-	o.status == "not_applicable"
+	_status("observed", {"id": "MON-03b", "form": "ids_coverage"}, {}) == "not_applicable"
 }
 
 # ---------------------------------------------------------------- layers
 
 test_layer_requirements_return_the_layer_outcome if {
-	every e in _of_type("layer") {
-		o := _check(e[2].check, e[0], e[1], {})
-		o.status == "fail"
+	count(_of_group("layer")) > 0
+	every x in _of_group("layer") {
+		d := _judge("layer", x[4], {})
+		d[1] == _given_layers[x[4].layer].status
+		d[2] == _given_layers[x[4].layer].reason
 	}
 }
 
@@ -330,51 +389,72 @@ _all_reports := {
 	"pdp_72h": "2026-11-03T08:00:00+07:00",
 }
 
-_reporting_offenders := [e[2].id |
-	some e in _of_type("incident_reporting")
-	c := e[2].check
-	on_time := _check(c, e[0], e[1], {"incidents": [_incident(_all_reports)]})
-	never := _check(c, e[0], e[1], {"incidents": [_incident({})]})
-	quiet := _check(c, e[0], e[1], {"incidents": []})
+_reported(x, incidents) := s if {
+	s := _status("evidence", x[4], {"more": {"incidents": incidents}}) with input.profile as x[0] with input.date as "2026-11-20T00:00:00+00:00"
+}
+
+_reporting_offenders := [x[4].id |
+	some x in _of_form("incident_reporting")
+	on_time := _reported(x, [_incident(_all_reports)])
+	never := _reported(x, [_incident({})])
+	quiet := _reported(x, [])
 	not _reporting_ok(on_time, never, quiet)
 ]
 
 _reporting_ok(on_time, never, quiet) if {
-	on_time.status == "pass"
-	never.status == "fail"
-	quiet.reason == "no_incidents"
+	on_time == "pass"
+	never == "fail"
+	quiet == "pass"
 }
 
 test_every_reporting_requirement_passes_on_time_and_fails_when_never_sent_offenders := _reporting_offenders
 
 test_every_reporting_requirement_passes_on_time_and_fails_when_never_sent if {
-	count({e[2].id | some e in _of_type("incident_reporting")}) == 3
+	count({x[4].id | some x in _of_form("incident_reporting")}) == 3
 	count(_reporting_offenders) == 0
 }
 
 test_a_report_sent_after_the_deadline_is_late if {
 	late := object.union(_all_reports, {"report_72h": "2026-11-05T08:00:00+07:00"})
-	o := _check({"type": "incident_reporting", "deadlines": ["report_72h"]}, "current", "3", {"incidents": [_incident(late)]})
-	o.params.late == ["INC-1:report_72h"]
+	e := {"id": "IR-04", "form": "incident_reporting", "deadlines": ["report_72h"]}
+	o := _judge("evidence", e, {"more": {"incidents": [_incident(late)]}}) with input.profile as "current" with input.date as "2026-11-20T00:00:00+00:00"
+	o[3].late == ["INC-1:report_72h"]
 }
 
-# ---------------------------------------------------------------- decisions
+# ---------------------------------------------------------------- the plan and its periods
 
-_decision(id, decisions) := d if {
-	some d in decisions
-	d[0] == id
+test_the_period_follows_the_effective_dates if {
+	requirements.period(time.parse_rfc3339_ns("2026-08-01T00:00:00+00:00"), "current") == 1
+	requirements.period(time.parse_rfc3339_ns("2026-11-20T00:00:00+00:00"), "current") == 2
+	requirements.period(time.parse_rfc3339_ns("2020-01-01T00:00:00+00:00"), "current") == 0
 }
 
-test_judge_all_respects_when_and_effective_dates if {
-	entries := data.catalog.index.current["3"]
-	sys := {"system_type": "internal", "information_types": ["private"], "hosted_shared": false, "functions": ["email"]}
-	before := requirements.judge_all(entries, object.union(_facts("current", {"system": sys}), {"now_ns": time.parse_rfc3339_ns("2026-08-01T00:00:00+00:00")}), {}, {})
-	after := requirements.judge_all(entries, _facts("current", {"system": sys}), {}, {})
-	not _decision("GOV-14c", before)
-	_decision("GOV-14c", after)[1] == "not_applicable"
-	_decision("NET-04c", after)[1] == "not_applicable"
-	_decision("CLS-01", after)[1] == "pass"
-	count(after) == count(entries)
+_plan_ids(lp) := {e[0] | some g in ["control", "document"]; some e in lp[g]} | {e.id | some g in object.keys(lp); not g in {"control", "document"}; some e in lp[g]}
+
+test_a_requirement_is_in_the_plan_only_from_its_effective_date if {
+	before := data.catalog.plan.current[1][3]
+	after := data.catalog.plan.current[2][3]
+	not "GOV-14c" in _plan_ids(before)
+	"GOV-14c" in _plan_ids(after)
+	"CLS-01" in _plan_ids(before)
+}
+
+test_the_plan_holds_each_requirement_of_the_level_once if {
+	lp := data.catalog.plan.current[2][3]
+	index := data.catalog.index.current["3"]
+	count(_plan_ids(lp)) == count(index)
+}
+
+test_requirements_for_some_systems_are_not_applicable_to_others if {
+	lp := data.catalog.plan.current[2][3]
+	sys := {"system_type": "internal", "information_types": ["private"], "functions": ["email"]}
+	s := _system_item(sys, {}, {}, {})
+	found := requirements.plan(lp, s, _cls, _given_layers, _facts_observed) with input.profile as "current" with input.date as "2026-11-20T00:00:00+00:00"
+	decided := {d[0]: d[1] | some d in found}
+	decided["GOV-14c"] == "not_applicable"
+	decided["NET-04c"] == "not_applicable"
+	decided["CLS-01"] == "pass"
+	count(found) == count(data.catalog.index.current["3"])
 }
 
 test_when_conditions if {
@@ -385,4 +465,13 @@ test_when_conditions if {
 	requirements.applies({"personal_data_min": 10000}, {"personal_data_basic_subjects": 12000})
 	not requirements.applies({"personal_data_min": 10000}, {"personal_data_users": 9000})
 	requirements.applies({"hosted_shared": true, "internet_facing": false}, {"hosted_shared": true})
+}
+
+_org_assessment(age) := {"kinds": {"assessment": [["a", age, {"details": {"scope": "organisation"}}]]}}
+
+test_a_period_ends_on_its_last_day if {
+	e := {"id": "GOV-10a", "form": "evidence", "kind": "assessment", "slot": 2, "missing": "fail", "select": {"scope": "organisation"}, "max_age_days": 730}
+	_status("evidence", e, _org_assessment(730)) == "pass"
+	_judge("evidence", e, _org_assessment(731)) == ["GOV-10a", "fail", "outdated", {"age_days": 731, "max_age_days": 730, "record": "a"}]
+	_status("document", ["VUL-01", 23, "unknown", "vulnerability_scan", 183], {"kinds": {"vulnerability_scan": [["s", 183]]}}) == "pass"
 }

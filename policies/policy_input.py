@@ -1,0 +1,193 @@
+"""The engine's input from the facts: data plumbing only — times become whole ages, expiry a flag,
+fields no policy reads are left out — and systems are packed into batches evaluated by one query.
+Every judgement on these numbers (windows, periods, levels, statuses) stays in the Rego."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import orjson
+
+from policies.base import PolicyEngine
+from policies.plan import Layout
+from soc.errors import PolicyError
+
+NS = 1_000_000_000
+DAY_NS = 86_400 * NS
+BATCH_SIZE = 25  # the embedded engine takes input in time growing faster than its size
+EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+_PARTIES = ("assessor", "provider")
+# System attributes the policies never read (display and routing facts).
+_SYSTEM_SKIP = frozenset({"id", "zone", "log_sources"})
+
+
+@lru_cache(maxsize=65_536)
+def ns_of(text: str) -> int:
+    """An RFC 3339 time as nanoseconds since the epoch, as Rego's time.parse_rfc3339_ns gives."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError) as e:
+        raise PolicyError(f"not an RFC 3339 time: {text!r}") from e
+    if moment.tzinfo is None:
+        raise PolicyError(f"a time without an offset: {text!r}")
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * NS + delta.microseconds * 1_000
+
+
+def age_days(text: str, now_ns: int) -> int:
+    """Whole days from a time to the evaluation moment (floored, as the policies count periods)."""
+    return (now_ns - ns_of(text)) // DAY_NS
+
+
+def silent_seconds(text: Any, now_ns: int) -> int | None:
+    """Seconds since a last event (rounded up, so a window compares exactly); None: never seen."""
+    if not isinstance(text, str):
+        return None
+    return -((ns_of(text) - now_ns) // NS)
+
+
+def _record(rec: Mapping[str, Any], now_ns: int, details: frozenset[str]) -> list[Any]:
+    """``[id, age in days]``, plus an object of what only some records have: ``expired``, a
+    ``state`` other than in place, the ``details`` some policy reads, the assessor, the provider."""
+    extras: dict[str, Any] = {}
+    expires = rec.get("expires")
+    if isinstance(expires, str) and ns_of(expires) < now_ns:
+        extras["expired"] = True
+    state = rec.get("state", "in_place")
+    if state != "in_place":
+        extras["state"] = state
+    kept = {k: v for k, v in (rec.get("details") or {}).items() if k in details}
+    if kept:
+        extras["details"] = kept
+    for party in _PARTIES:
+        if rec.get(party):
+            extras[party] = rec[party]
+    lean = [rec["id"], age_days(rec["issued"], now_ns)]
+    return [*lean, extras] if extras else lean
+
+
+def _telemetry(doc: Mapping[str, Any], now_ns: int) -> dict[str, Any]:
+    tel = doc.get("telemetry") or {}
+    sources = tel.get("sources") or {}
+    lean: dict[str, Any] = {
+        "window_hours": tel.get("window_hours", 24),
+        "sources": [
+            [ds, silent_seconds(sources.get(ds), now_ns)]
+            for ds in (doc.get("system") or {}).get("log_sources", [])
+        ],
+        "links": [
+            [link["id"], silent_seconds(link.get("last"), now_ns)] for link in tel.get("links", [])
+        ],
+    }
+    if tel.get("store_retention_days") is not None:
+        lean["store_days"] = tel["store_retention_days"]
+    oldest = tel.get("oldest_event")
+    if isinstance(oldest, str):
+        lean["held_days"] = age_days(oldest, now_ns)
+    last = (doc.get("exchanges") or {}).get("last_ok")
+    if isinstance(last, str):
+        lean["exchange_age_days"] = age_days(last, now_ns)
+    return lean
+
+
+def _system(system: Mapping[str, Any], now_ns: int) -> dict[str, Any]:
+    """The attributes, without those equal to what the policies assume when one is absent (false,
+    none, an empty list; an instrumentable system)."""
+    lean = {
+        k: v
+        for k, v in system.items()
+        if k not in _SYSTEM_SKIP and v is not False and v != [] and v is not None
+    }
+    if lean.get("state_secret_harm") == "none":
+        del lean["state_secret_harm"]
+    if system.get("instrumentable", True) is False:
+        lean["instrumentable"] = False
+    else:
+        lean.pop("instrumentable", None)
+    go_live = system.get("go_live")
+    if isinstance(go_live, str):
+        lean["go_live_age"] = age_days(go_live, now_ns)
+    return lean
+
+
+def system_input(doc: Mapping[str, Any], now_ns: int, layout: Layout) -> dict[str, Any]:
+    """One system of a batch, from its facts (``policies.facts.SystemFacts.input``)."""
+    try:
+        evidence = doc.get("evidence") or {}
+        controls = doc.get("controls") or {}
+        item: dict[str, Any] = {
+            "system": _system(doc["system"], now_ns),
+            "controls": [
+                _record(controls[c], now_ns, layout.details) if c in controls else None
+                for c in layout.controls
+            ],
+            "kinds": [
+                [_record(r, now_ns, layout.details) for r in evidence[k]]
+                if evidence.get(k)
+                else None
+                for k in layout.kinds
+            ],
+            "telemetry": _telemetry(doc, now_ns),
+        }
+    except (KeyError, TypeError, AttributeError) as e:
+        raise PolicyError(f"facts of a system lack {e}") from e
+    zones = (doc.get("network") or {}).get("zones")
+    if zones is not None:
+        item["zones"] = zones
+    if doc.get("incidents"):
+        item["incidents"] = doc["incidents"]
+    return item
+
+
+def batches(
+    docs: Sequence[Mapping[str, Any]], layout: Layout, size: int = BATCH_SIZE
+) -> list[dict[str, Any]]:
+    """Consecutive systems sharing the evaluation moment and profile, ``size`` per batch."""
+    found: list[dict[str, Any]] = []
+    for doc in docs:
+        date, profile = doc.get("date"), doc.get("profile")
+        if not isinstance(date, str) or not isinstance(profile, str):
+            raise PolicyError("facts of a system lack the evaluation date or profile")
+        last = found[-1] if found else None
+        if last is None or (last["date"], last["profile"]) != (date, profile):
+            last = None
+        if last is None or len(last["systems"]) >= size:
+            last = {"date": date, "profile": profile, "layout": layout.key, "systems": []}
+            found.append(last)
+        last["systems"].append(system_input(doc, ns_of(date), layout))
+    return found
+
+
+def results(outputs: Iterable[Any], batched: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The engine's batch answers flattened back to one result per system, in order. The policy
+    answers each batch as one JSON text (``compliance/systems/encoded``)."""
+    flat: list[dict[str, Any]] = []
+    for batch, output in zip(batched, outputs, strict=True):
+        found = _decoded(output)
+        if not isinstance(found, list) or len(found) != len(batch["systems"]):
+            raise PolicyError(
+                "the policy engine returned no result for some systems",
+                hint="the bundle and the facts must come from the same catalogue",
+            )
+        flat.extend(found)
+    return flat
+
+
+def _decoded(output: Any) -> Any:
+    if not isinstance(output, str):
+        return output
+    try:
+        return orjson.loads(output)
+    except orjson.JSONDecodeError as e:
+        raise PolicyError(f"the policy engine returned unreadable JSON ({e})") from e
+
+
+def evaluate_systems(
+    engine: PolicyEngine, docs: Sequence[Mapping[str, Any]], layout: Layout
+) -> list[dict[str, Any]]:
+    """The compliance result of each system's facts (classification, layers, decisions)."""
+    batched = batches(docs, layout)
+    return results(engine.evaluate_many("systems", batched), batched)
