@@ -172,8 +172,14 @@ def results(outputs: Iterable[Any], batched: Sequence[Mapping[str, Any]]) -> lis
                 "the policy engine returned no result for some systems",
                 hint="the bundle and the facts must come from the same catalogue",
             )
-        flat.extend(found)
+        flat.extend(_flattened(result) for result in found)
     return flat
+
+
+def _flattened(result: dict[str, Any]) -> dict[str, Any]:
+    """The policy returns the decisions of each group of the plan apart."""
+    groups = result.get("decisions") or []
+    return {**result, "decisions": [d for group in groups for d in group]}
 
 
 def _decoded(output: Any) -> Any:

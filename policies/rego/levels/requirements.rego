@@ -31,31 +31,25 @@ _period := period(telemetry.now_ns, input.profile)
 # METADATA
 # title: Every requirement in force at the system's level, each decided once
 # description: >-
-#   The level's plan is reached by iteration: regopy 1.5 copies the whole subtree when a computed
-#   position is looked up, or when a variable outside a comprehension is bound to it. Each group
-#   is then walked by a function given no more than the group needs (it copies a comprehension's
-#   surroundings on every step), and decisions are bound in the body (it loses a function's
-#   arguments used only in a comprehension's head).
-decisions(s, cls, layers, t) := found[0] if {
-	found := [d |
-		lp := data.catalog.plan[input.profile][_period][i]
-		i == cls.effective_level
-		d := plan(lp, s, cls, layers, t)
-	]
+#   Grouped as the plan groups them (the engine would copy every decision again to concatenate
+#   the groups; the reader flattens them). Each group is walked by a function given no more than
+#   the group needs: regopy 1.5 copies a comprehension's surroundings on every step. Decisions are
+#   bound in the body (it loses a function's arguments used only in a comprehension's head).
+decisions(s, cls, layers, t) := plan(lp, s, cls, layers, t) if {
+	lp := data.catalog.plan[input.profile][_period][cls.effective_level]
 }
 
 # METADATA
-# title: The decisions of one level's plan (tests call this with a plan of their own)
-plan(lp, s, cls, layers, t) := array.concat(
-	array.concat(
-		array.concat(_controls(lp, s), _documents(lp, s)),
-		array.concat(_declared(lp, s), _observed(lp, s.system, t)),
-	),
-	array.concat(
-		array.concat(_layers(lp, layers), _classified(lp, cls)),
-		[d | some r in lp.when; d := conditional(r, s, cls, layers, t)],
-	),
-)
+# title: The decisions of one level's plan, by group (tests call this with a plan of their own)
+plan(lp, s, cls, layers, t) := [
+	_controls(lp, s),
+	_documents(lp, s),
+	_declared(lp, s),
+	_observed(lp, s.system, t),
+	_layers(lp, layers),
+	_classified(lp, cls),
+	[d | some r in lp.when; d := conditional(r, s, cls, layers, t)],
+]
 
 _controls(lp, s) := [d | some r in lp.control; d := present(r, s.controls[r[1]])]
 

@@ -10,20 +10,18 @@ import data.levels.requirements
 
 # ---------------------------------------------------------------- fixtures
 
-# Every plan entry: [profile, period, level, group, entry], across periods and levels.
-_entries := [[profile, k, level, group, e] |
+# Every distinct plan entry as [profile, group, entry], across periods and levels.
+_entries := {[profile, group, e] |
 	some profile in ["legacy", "current"]
-	periods := data.catalog.plan[profile]
-	some k in numbers.range(0, count(periods) - 1)
-	some level in numbers.range(1, 5)
-	lp := periods[k][level]
+	some period in data.catalog.plan[profile]
+	some lp in period
 	some group in object.keys(lp)
 	some e in lp[group]
-]
+}
 
-_of_group(g) := [x | some x in _entries; x[3] == g]
+_of_group(g) := [x | some x in _entries; x[1] == g]
 
-_of_form(f) := [x | some x in _entries; x[3] != "control"; x[3] != "document"; x[4].form == f]
+_of_form(f) := [x | some x in _entries; x[1] != "control"; x[1] != "document"; x[2].form == f]
 
 _cls := {"level": 3, "approved": 3, "approved_lower": false, "deciding": ["CLS-3.2d"], "effective_level": 3}
 
@@ -52,8 +50,9 @@ _system_item(sys, controls, kinds, more) := object.union({"system": sys, "contro
 _judge(group, entry, f) := d if {
 	s := _system_item(object.get(f, "system", _citizen_system), object.get(f, "controls", {}), object.get(f, "kinds", {}), object.get(f, "more", {}))
 	t := object.union(_facts_observed, object.get(f, "telemetry", {}))
-	found := requirements.plan({group: [entry]}, s, object.get(f, "cls", _cls), _given_layers, t)
-	d := found[0]
+	groups := requirements.plan({group: [entry]}, s, object.get(f, "cls", _cls), _given_layers, t)
+	some g in groups
+	d := g[0]
 }
 
 _status(group, entry, f) := _judge(group, entry, f)[1]
@@ -88,8 +87,8 @@ _evidence_entries := [u |
 	_is_evidence(u)
 ]
 
-_unwrapped(x) := [x[3], x[4]] if x[3] != "when"
-else := [_group_of(x[4].form), x[4].entry]
+_unwrapped(x) := [x[1], x[2]] if x[1] != "when"
+else := [_group_of(x[2].form), x[2].entry]
 
 _group_of(form) := form if form in {"control", "document"}
 else := "observed" if form in {"live_sources", "ids_coverage", "retention", "source_categories"}
@@ -142,10 +141,10 @@ test_every_periodic_requirement_fails_on_outdated_evidence if {
 	count(_evidence_old_offenders) == 0
 }
 
-_control_absent_offenders := [x[4] |
+_control_absent_offenders := [x[2] |
 	some x in _of_group("control")
-	planned := {"controls": {x[4][3]: ["plan", _fresh, {"state": "planned"}]}}
-	_status("control", x[4], planned) != "fail"
+	planned := {"controls": {x[2][3]: ["plan", _fresh, {"state": "planned"}]}}
+	_status("control", x[2], planned) != "fail"
 ]
 
 test_every_control_requirement_fails_when_the_control_is_only_planned_offenders := _control_absent_offenders
@@ -179,10 +178,11 @@ test_a_periodic_document_past_its_period_is_outdated if {
 _conformity := {"id": "GOV-17", "form": "evidence", "kind": "law116_conformity", "slot": 11, "missing": "fail", "deadline": "2027-07-01", "deadline_ns": 1814400000000000000}
 
 test_a_deadline_turns_missing_into_unknown_until_it_passes if {
-	before := _status("evidence", _conformity, {}) with input.date as "2026-11-20T00:00:00+00:00"
-	after := _status("evidence", _conformity, {}) with input.date as "2027-08-01T00:00:00+00:00"
-	before == "unknown"
-	after == "fail"
+	before := requirements.evidence(_conformity, []) with input.date as "2026-11-20T00:00:00+00:00"
+	after := requirements.evidence(_conformity, []) with input.date as "2027-08-01T00:00:00+00:00"
+	before[1] == "unknown"
+	before[2] == "missing_before_deadline"
+	after[1] == "fail"
 }
 
 test_a_budget_below_the_minimum_fails if {
@@ -270,10 +270,10 @@ test_systems_live_before_the_rule_are_not_judged_on_it if {
 
 _all_zones := ["internal", "perimeter", "dmz", "internal_servers", "db_servers", "management", "device_management"]
 
-_zones_offenders := [x[4].id |
+_zones_offenders := [x[2].id |
 	some x in _of_form("zones")
-	good := _status("evidence", x[4], {"more": {"zones": _all_zones}})
-	bad := _status("evidence", x[4], {"more": {"zones": ["internal"]}})
+	good := _status("evidence", x[2], {"more": {"zones": _all_zones}})
+	bad := _status("evidence", x[2], {"more": {"zones": ["internal"]}})
 	not _pass_fail(good, bad)
 ]
 
@@ -313,10 +313,10 @@ _stopped := {"telemetry": {
 	"held_days": 19, "store_days": 14, "link_count": 1, "uncovered": ["l1"],
 }}
 
-_live_offenders := [x[4].id |
+_live_offenders := [x[2].id |
 	some x in _entries
-	x[3] == "observed"
-	not _pass_fail(_status("observed", x[4], _live), _status("observed", x[4], _stopped))
+	x[1] == "observed"
+	not _pass_fail(_status("observed", x[2], _live), _status("observed", x[2], _stopped))
 ]
 
 test_every_live_requirement_passes_on_live_facts_and_fails_when_they_stop_offenders := _live_offenders
@@ -367,9 +367,9 @@ test_no_internet_link_is_not_applicable if {
 test_layer_requirements_return_the_layer_outcome if {
 	count(_of_group("layer")) > 0
 	every x in _of_group("layer") {
-		d := _judge("layer", x[4], {})
-		d[1] == _given_layers[x[4].layer].status
-		d[2] == _given_layers[x[4].layer].reason
+		d := _judge("layer", x[2], {})
+		d[1] == _given_layers[x[2].layer].status
+		d[2] == _given_layers[x[2].layer].reason
 	}
 }
 
@@ -389,11 +389,11 @@ _all_reports := {
 	"pdp_72h": "2026-11-03T08:00:00+07:00",
 }
 
-_reported(x, incidents) := s if {
-	s := _status("evidence", x[4], {"more": {"incidents": incidents}}) with input.profile as x[0] with input.date as "2026-11-20T00:00:00+00:00"
-}
+_now := 1795132800000000000 # 2026-11-20T00:00:00Z
 
-_reporting_offenders := [x[4].id |
+_reported(x, incidents) := requirements.incident_reporting(x[2], incidents, x[0], _now)[1]
+
+_reporting_offenders := [x[2].id |
 	some x in _of_form("incident_reporting")
 	on_time := _reported(x, [_incident(_all_reports)])
 	never := _reported(x, [_incident({})])
@@ -410,14 +410,14 @@ _reporting_ok(on_time, never, quiet) if {
 test_every_reporting_requirement_passes_on_time_and_fails_when_never_sent_offenders := _reporting_offenders
 
 test_every_reporting_requirement_passes_on_time_and_fails_when_never_sent if {
-	count({x[4].id | some x in _of_form("incident_reporting")}) == 3
+	count({x[2].id | some x in _of_form("incident_reporting")}) == 3
 	count(_reporting_offenders) == 0
 }
 
 test_a_report_sent_after_the_deadline_is_late if {
 	late := object.union(_all_reports, {"report_72h": "2026-11-05T08:00:00+07:00"})
 	e := {"id": "IR-04", "form": "incident_reporting", "deadlines": ["report_72h"]}
-	o := _judge("evidence", e, {"more": {"incidents": [_incident(late)]}}) with input.profile as "current" with input.date as "2026-11-20T00:00:00+00:00"
+	o := requirements.incident_reporting(e, [_incident(late)], "current", _now)
 	o[3].late == ["INC-1:report_72h"]
 }
 
@@ -449,7 +449,7 @@ test_requirements_for_some_systems_are_not_applicable_to_others if {
 	lp := data.catalog.plan.current[2][3]
 	sys := {"system_type": "internal", "information_types": ["private"], "functions": ["email"]}
 	s := _system_item(sys, {}, {}, {})
-	found := requirements.plan(lp, s, _cls, _given_layers, _facts_observed) with input.profile as "current" with input.date as "2026-11-20T00:00:00+00:00"
+	found := [d | some g in requirements.plan(lp, s, _cls, _given_layers, _facts_observed); some d in g]
 	decided := {d[0]: d[1] | some d in found}
 	decided["GOV-14c"] == "not_applicable"
 	decided["NET-04c"] == "not_applicable"
