@@ -14,17 +14,14 @@ from policies.catalog_loader import FAR_FUTURE_NS, LEVELS, PROFILES, Catalog, en
 
 # Check fields that make an evidence check more than "the newest record, in place, not expired".
 _BEYOND_PRESENCE = ("select", "includes", "at_least", "equals", "deadline_ns")
-# The plan groups requirements by what judging them needs, so that each group is walked by a
-# function holding no more than that (regopy 1.5 copies a comprehension's surroundings on every
-# step): the system's declared evidence, its observed telemetry, its four layers, its
-# classification; requirements that concern only some systems form a group of their own.
-GROUPS = {
-    "control": "control", "document": "document", "evidence": "evidence",
-    "evidence_all": "evidence", "evidence_order": "evidence", "zones": "evidence",
-    "incident_reporting": "evidence", "live_sources": "observed", "ids_coverage": "observed",
-    "retention": "observed", "source_categories": "observed", "layer": "layer",
-    "classification": "classification",
-}  # fmt: skip
+# The plan groups requirements by form, each group walked by a function of its own that holds
+# no more than the form needs (regopy 1.5 copies a comprehension's surroundings on every step);
+# requirements that concern only some systems form a group of their own ("when").
+FORMS = (
+    "control", "document", "evidence", "evidence_all", "evidence_order", "zones",
+    "incident_reporting", "live_sources", "ids_coverage", "retention", "source_categories",
+    "layer", "classification",
+)  # fmt: skip
 # Document kinds the four-layer policy reads besides the layer-1 kinds of the catalogue.
 _LAYER_KINDS = ("soc_service", "assessment", "national_connection")
 
@@ -84,7 +81,7 @@ def _slotted(entry: Mapping[str, Any], form: str, layout: Layout) -> dict[str, A
     """A requirement of the other forms: its check's fields beside its id and form, with the slot
     of every control and kind it names."""
     check = entry["check"]
-    found = {"id": entry["id"], "form": form, **{k: v for k, v in check.items() if k != "type"}}
+    found = {"id": entry["id"], **{k: v for k, v in check.items() if k != "type"}}
     if "controls" in check:
         found["control_slots"] = [layout.slot(c, control=True) for c in check["controls"]]
     if check.get("kind"):
@@ -104,8 +101,8 @@ def plan_entry(entry: Mapping[str, Any], layout: Layout) -> Any:
     engine copies each element a comprehension binds, and reads an array element sooner than an
     object field): control ``[id, slot, missing status, control]``; document
     ``[id, slot, missing status, kind]`` with, when a period is asked, the maximum age in days as a
-    fifth element. The others are objects: ``{id, form, ...the check's fields and slots}``; and
-    a requirement that concerns only some systems is ``{id, when, form, entry}``."""
+    fifth element. The others are objects: ``{id, ...the check's fields and slots}``; and a
+    requirement that concerns only some systems is ``{id, when, form, entry}``."""
     check = entry["check"]
     form = form_of(check)
     found: Any
@@ -135,10 +132,10 @@ def _boundaries(index: Mapping[str, Mapping[str, list[dict[str, Any]]]], profile
 
 
 def _grouped(entries: list[dict[str, Any]], moment: int, layout: Layout) -> dict[str, list[Any]]:
-    groups: dict[str, list[Any]] = {g: [] for g in [*GROUPS.values(), "when"]}
+    groups: dict[str, list[Any]] = {g: [] for g in [*FORMS, "when"]}
     for e in entries:
         if e["from_ns"] <= moment <= e["to_ns"]:
-            group = "when" if "when" in e else GROUPS[form_of(e["check"])]
+            group = "when" if "when" in e else form_of(e["check"])
             groups[group].append(plan_entry(e, layout))
     return groups
 

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 import orjson
@@ -106,6 +107,7 @@ class RegopyEngine(PolicyEngine):
         self._interpreter: Any = None
         self._compiled: dict[str, Any] = {}
         self._bundle: PolicyBundle | None = None
+        self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -131,6 +133,9 @@ class RegopyEngine(PolicyEngine):
                 raise explain(str(e), bundle.modules) from e
         with self._lock:
             self._interpreter, self._compiled, self._bundle = interpreter, compiled, bundle
+            pool, self._pool = self._pool, None  # workers compiled the previous bundle
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
     def evaluate(self, query: str, input_doc: Mapping[str, Any]) -> Any:
         compiled = self._compiled.get(query)
@@ -179,15 +184,28 @@ class RegopyEngine(PolicyEngine):
             return
         docs = [dict(d) for d in inputs]
         chunk = max(1, len(docs) // (self.workers * 4))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_init, initargs=(self._bundle,)
-        ) as pool:
-            yield from pool.map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
+        yield from self._workers().map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
+
+    def _workers(self) -> ProcessPoolExecutor:
+        """The worker processes, started on first use and kept: each compiles the bundle once."""
+        with self._lock:
+            if self._pool is None:
+                bundle = self._bundle
+                if bundle is None:
+                    raise PolicyError("no bundle loaded", hint="load the bundle first")
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=partial(_worker_init, bundle),
+                )
+            return self._pool
 
     def close(self) -> None:
         with self._lock:
             self._interpreter, self._compiled = None, {}
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 _worker: RegopyEngine | None = None

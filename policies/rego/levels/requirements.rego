@@ -40,24 +40,45 @@ decisions(s, cls, layers, t) := plan(lp, s, cls, layers, t) if {
 }
 
 # METADATA
-# title: The decisions of one level's plan, by group (tests call this with a plan of their own)
+# title: The decisions of one level's plan, by form (tests call this with a plan of their own)
 plan(lp, s, cls, layers, t) := [
-	_controls(lp, s),
-	_documents(lp, s),
-	_declared(lp, s),
-	_observed(lp, s.system, t),
+	_controls(lp, s.controls),
+	_documents(lp, s.kinds),
+	_evidence_checks(lp, s),
+	_evidence_all(lp, s.kinds),
+	_evidence_order(lp, s.system, s.kinds),
+	_zones(lp, object.get(s, "zones", null)),
+	_reporting(lp, object.get(s, "incidents", [])),
+	_live_checks(lp, t),
+	_retention(lp, t),
+	_ids_checks(lp, t),
+	_categories(lp, t, s.system),
 	_layers(lp, layers),
 	_classified(lp, cls),
 	[d | some r in lp.when; d := conditional(r, s, cls, layers, t)],
 ]
 
-_controls(lp, s) := [d | some r in lp.control; d := present(r, s.controls[r[1]])]
+_controls(lp, controls) := [d | some r in lp.control; d := present(r, controls[r[1]])]
 
-_documents(lp, s) := [d | some r in lp.document; d := present(r, _newest(s.kinds[r[1]]))]
+_documents(lp, kinds) := [d | some r in lp.document; d := present(r, _newest(kinds[r[1]]))]
 
-_declared(lp, s) := [d | some r in lp.evidence; d := on_evidence(r, s)]
+_evidence_checks(lp, s) := [d | some r in lp.evidence; d := evidence(r, _records(r, s))]
 
-_observed(lp, sys, t) := [d | some r in lp.observed; d := on_telemetry(r, sys, t)]
+_evidence_all(lp, kinds) := [d | some r in lp.evidence_all; d := evidence_all(r, kinds)]
+
+_evidence_order(lp, sys, kinds) := [d | some r in lp.evidence_order; d := evidence_order(r, sys, kinds)]
+
+_zones(lp, present) := [d | some r in lp.zones; d := zones(r, present)]
+
+_reporting(lp, incidents) := [d | some r in lp.incident_reporting; d := incident_reporting(r, incidents)]
+
+_live_checks(lp, t) := [d | some r in lp.live_sources; d := live_sources(r, t)]
+
+_retention(lp, t) := [d | some r in lp.retention; d := retention(r, t)]
+
+_ids_checks(lp, t) := [d | some r in lp.ids_coverage; d := ids_coverage(r, t)]
+
+_categories(lp, t, sys) := [d | some r in lp.source_categories; d := source_categories(r, t, sys)]
 
 _layers(lp, layers) := [d |
 	some r in lp.layer
@@ -79,31 +100,22 @@ conditional(r, s, cls, layers, t) := [r.id, "not_applicable", "not_applicable", 
 	r.form == "control"
 } else := present(r.entry, _newest(s.kinds[r.entry[1]])) if {
 	r.form == "document"
-} else := [r.id, o.status, o.reason, o.params] if {
-	r.form == "layer"
-	o := layers[r.entry.layer]
-} else := classification_check(r.entry, cls) if {
-	r.form == "classification"
-} else := on_telemetry(r.entry, s.system, t) if {
-	r.form in {"live_sources", "ids_coverage", "retention", "source_categories"}
-} else := on_evidence(r.entry, s)
+} else := _by_form(r.form, r.entry, s, cls, layers, t)
 
-# METADATA
-# title: The forms judged on declared evidence
-on_evidence(r, s) := evidence(r, _records(r, s)) if r.form == "evidence"
-else := evidence_order(r, s.system, s.kinds) if r.form == "evidence_order"
-else := incident_reporting(r, object.get(s, "incidents", []), input.profile, telemetry.now_ns) if r.form == "incident_reporting"
-else := zones(r, object.get(s, "zones", null)) if r.form == "zones"
-else := evidence_all(r, s.kinds) if r.form == "evidence_all"
-else := [r.id, "unknown", "unknown_check", {"type": r.form}]
-
-# METADATA
-# title: The forms judged on observed telemetry
-on_telemetry(r, sys, t) := live_sources(r, t) if r.form == "live_sources"
-else := retention(r, t) if r.form == "retention"
-else := ids_coverage(r, t) if r.form == "ids_coverage"
-else := source_categories(r, t, sys) if r.form == "source_categories"
-else := [r.id, "unknown", "unknown_check", {"type": r.form}]
+_by_form(form, r, s, cls, layers, t) := evidence(r, _records(r, s)) if form == "evidence"
+else := retention(r, t) if form == "retention"
+else := live_sources(r, t) if form == "live_sources"
+else := ids_coverage(r, t) if form == "ids_coverage"
+else := source_categories(r, t, s.system) if form == "source_categories"
+else := evidence_all(r, s.kinds) if form == "evidence_all"
+else := evidence_order(r, s.system, s.kinds) if form == "evidence_order"
+else := zones(r, object.get(s, "zones", null)) if form == "zones"
+else := incident_reporting(r, object.get(s, "incidents", [])) if form == "incident_reporting"
+else := [r.id, o.status, o.reason, o.params] if {
+	form == "layer"
+	o := layers[r.layer]
+} else := classification_check(r, cls) if form == "classification"
+else := [r.id, "unknown", "unknown_check", {"type": form}]
 
 # ---------------------------------------------------------------- conditions on the system
 
@@ -393,9 +405,14 @@ _missed(inc, d, now_ns) if {
 
 _missed(inc, d, now_ns) if time.parse_rfc3339_ns(inc.reports[d.id]) > d.due_ns
 
-incident_reporting(r, incidents, profile, now_ns) := [r.id, "pass", "no_incidents", {}] if {
+# Without incidents nothing is due; otherwise the evaluation's profile and moment decide.
+incident_reporting(r, incidents) := [r.id, "pass", "no_incidents", {}] if {
 	count(incidents) == 0
-} else := [r.id, "pass", "no_incidents", {}] if {
+} else := reports_judged(r, incidents, input.profile, telemetry.now_ns)
+
+# METADATA
+# title: Were the incidents reported by the deadlines this requirement covers?
+reports_judged(r, incidents, profile, now_ns) := [r.id, "pass", "no_incidents", {}] if {
 	count(_due(r, incidents, profile)) == 0
 } else := [r.id, "fail", "reports_late", {"late": late}] if {
 	late := [concat(":", [p[0].id, p[1].id]) |

@@ -21,7 +21,7 @@ _entries := {[profile, group, e] |
 
 _of_group(g) := [x | some x in _entries; x[1] == g]
 
-_of_form(f) := [x | some x in _entries; x[1] != "control"; x[1] != "document"; x[2].form == f]
+_of_form(f) := [x | some x in _entries; x[1] == f]
 
 _cls := {"level": 3, "approved": 3, "approved_lower": false, "deciding": ["CLS-3.2d"], "effective_level": 3}
 
@@ -46,8 +46,13 @@ _system_item(sys, controls, kinds, more) := object.union({"system": sys, "contro
 	k := [v | some name in data.catalog.slots.kinds; v := object.get(kinds, name, null)]
 }
 
+# The plan group of an entry given here: its form when it names one.
+_group(group, entry) := entry.form if is_object(entry)
+else := group
+
 # The decision of one plan entry of `group`, for a system with the given facts.
-_judge(group, entry, f) := d if {
+_judge(given, entry, f) := d if {
+	group := _group(given, entry)
 	s := _system_item(object.get(f, "system", _citizen_system), object.get(f, "controls", {}), object.get(f, "kinds", {}), object.get(f, "more", {}))
 	t := object.union(_facts_observed, object.get(f, "telemetry", {}))
 	groups := requirements.plan({group: [entry]}, s, object.get(f, "cls", _cls), _given_layers, t)
@@ -88,16 +93,11 @@ _evidence_entries := [u |
 ]
 
 _unwrapped(x) := [x[1], x[2]] if x[1] != "when"
-else := [_group_of(x[2].form), x[2].entry]
-
-_group_of(form) := form if form in {"control", "document"}
-else := "observed" if form in {"live_sources", "ids_coverage", "retention", "source_categories"}
-else := form if form in {"layer", "classification"}
-else := "evidence"
+else := [x[2].form, x[2].entry]
 
 _is_evidence(u) if u[0] in {"control", "document"}
 
-_is_evidence(u) if u[1].form == "evidence"
+_is_evidence(u) if u[0] == "evidence"
 
 # ---------------------------------------------------------------- every evidence requirement
 
@@ -272,8 +272,8 @@ _all_zones := ["internal", "perimeter", "dmz", "internal_servers", "db_servers",
 
 _zones_offenders := [x[2].id |
 	some x in _of_form("zones")
-	good := _status("evidence", x[2], {"more": {"zones": _all_zones}})
-	bad := _status("evidence", x[2], {"more": {"zones": ["internal"]}})
+	good := _status(x[1], x[2], {"more": {"zones": _all_zones}})
+	bad := _status(x[1], x[2], {"more": {"zones": ["internal"]}})
 	not _pass_fail(good, bad)
 ]
 
@@ -313,16 +313,18 @@ _stopped := {"telemetry": {
 	"held_days": 19, "store_days": 14, "link_count": 1, "uncovered": ["l1"],
 }}
 
+_observed_forms := {"live_sources", "ids_coverage", "retention", "source_categories"}
+
 _live_offenders := [x[2].id |
 	some x in _entries
-	x[1] == "observed"
-	not _pass_fail(_status("observed", x[2], _live), _status("observed", x[2], _stopped))
+	x[1] in _observed_forms
+	not _pass_fail(_status(x[1], x[2], _live), _status(x[1], x[2], _stopped))
 ]
 
 test_every_live_requirement_passes_on_live_facts_and_fails_when_they_stop_offenders := _live_offenders
 
 test_every_live_requirement_passes_on_live_facts_and_fails_when_they_stop if {
-	count(_of_group("observed")) > 5
+	count([x | some x in _entries; x[1] in _observed_forms]) > 5
 	count(_live_offenders) == 0
 }
 
@@ -391,7 +393,7 @@ _all_reports := {
 
 _now := 1795132800000000000 # 2026-11-20T00:00:00Z
 
-_reported(x, incidents) := requirements.incident_reporting(x[2], incidents, x[0], _now)[1]
+_reported(x, incidents) := requirements.reports_judged(x[2], incidents, x[0], _now)[1]
 
 _reporting_offenders := [x[2].id |
 	some x in _of_form("incident_reporting")
@@ -417,7 +419,7 @@ test_every_reporting_requirement_passes_on_time_and_fails_when_never_sent if {
 test_a_report_sent_after_the_deadline_is_late if {
 	late := object.union(_all_reports, {"report_72h": "2026-11-05T08:00:00+07:00"})
 	e := {"id": "IR-04", "form": "incident_reporting", "deadlines": ["report_72h"]}
-	o := requirements.incident_reporting(e, [_incident(late)], "current", _now)
+	o := requirements.reports_judged(e, [_incident(late)], "current", _now)
 	o[3].late == ["INC-1:report_72h"]
 }
 
