@@ -88,6 +88,7 @@ def _slotted(entry: Mapping[str, Any], form: str, layout: Layout) -> dict[str, A
         found["slot"] = layout.slot(check["kind"])
     if "kinds" in check:
         found["parts"] = [[k, layout.slot(k), days] for k, days in check["kinds"].items()]
+        found["label"] = ", ".join(check["kinds"])
     for key in ("first", "then"):
         if key in check and check[key] != "go_live":
             found[f"{key}_slot"] = layout.slot(check[key])

@@ -196,6 +196,7 @@ _records(r, s) := [rec |
 	rec := slots.at(s.controls, slot)
 	rec != null
 ] if r.control_slots
+else := _kind_records(s.kinds[r.slot]) if not r.select
 else := [rec |
 	some rec in _kind_records(s.kinds[r.slot])
 	_selected(rec, r)
@@ -204,10 +205,7 @@ else := [rec |
 _kind_records(recs) := recs if recs != null
 else := []
 
-_selected(rec, r) if not r.select
-
 _selected(rec, r) if {
-	r.select
 	every k in object.keys(r.select) {
 		object.get(_extra(rec, "details", {}), k, null) == r.select[k]
 	}
@@ -248,20 +246,17 @@ judge_record(r, rec) := [r.id, "fail", "not_in_place", {"state": rec[2].state, "
 	object.get(_extra(rec, "details", {}), k, null) != r.equals[k]
 } else := [r.id, "pass", "valid", {"record": rec[0]}]
 
-# r.parts: [kind, slot, max days or null] for each kind the check asks for.
-evidence_all(r, kinds) := [r.id, r.missing, "missing", {"kind": _kinds_named(r)}] if {
-	every part in r.parts {
-		count(_kind_records(kinds[part[1]])) == 0
-	}
-} else := [r.id, "fail", "incomplete", {"missing": missing}] if {
-	missing := [part[0] |
-		some part in r.parts
-		not _recent(_kind_records(kinds[part[1]]), part[2])
-	]
-	count(missing) > 0
-} else := [r.id, "pass", "all_valid", {"kinds": _kinds_named(r)}]
+# r.parts: [kind, slot, max days or null] for each kind the check asks for; r.label names them.
+evidence_all(r, kinds) := _all_judged(r, on_file, missing) if {
+	on_file := [part | some part in r.parts; count(_kind_records(kinds[part[1]])) > 0]
+	missing := [part[0] | some part in r.parts; not _recent(_kind_records(kinds[part[1]]), part[2])]
+}
 
-_kinds_named(r) := concat(", ", [part[0] | some part in r.parts])
+_all_judged(r, on_file, missing) := [r.id, r.missing, "missing", {"kind": r.label}] if {
+	count(on_file) == 0
+} else := [r.id, "fail", "incomplete", {"missing": missing}] if {
+	count(missing) > 0
+} else := [r.id, "pass", "all_valid", {"kinds": r.label}]
 
 _recent(recs, max_days) if {
 	some rec in recs

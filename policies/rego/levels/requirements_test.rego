@@ -161,7 +161,7 @@ test_a_planned_or_absent_control_names_its_state if {
 }
 
 test_missing_evidence_status_follows_the_catalogue if {
-	_status("evidence", {"id": "D", "form": "evidence", "kind": "level_dossier", "slot": 12, "missing": "fail", "select": {}}, {}) == "fail"
+	_status("evidence", {"id": "D", "form": "evidence", "kind": "level_dossier", "slot": 12, "missing": "fail"}, {}) == "fail"
 	_status("document", ["S", 23, "unknown", "vulnerability_scan", 183], {}) == "unknown"
 }
 
@@ -221,7 +221,7 @@ test_a_requirement_naming_several_controls_takes_the_first_on_file if {
 
 # ---------------------------------------------------------------- evidence_all and evidence_order
 
-_training := {"id": "GOV-13", "form": "evidence_all", "missing": "unknown", "kinds": {"training": 400, "drill": 400}, "parts": [["training", 22, 400], ["drill", 6, 400]]}
+_training := {"id": "GOV-13", "form": "evidence_all", "missing": "unknown", "kinds": {"training": 400, "drill": 400}, "parts": [["training", 22, 400], ["drill", 6, 400]], "label": "training, drill"}
 
 test_evidence_all_passes_when_each_kind_is_current if {
 	_status("evidence", _training, {"kinds": {"training": [["t", _fresh]], "drill": [["d", _fresh]]}}) == "pass"
