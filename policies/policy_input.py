@@ -17,7 +17,7 @@ from soc.errors import PolicyError
 
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
-BATCH_SIZE = 25  # the embedded engine takes input in time growing faster than its size
+BATCH_SIZE = 10  # the embedded engine takes input in time growing faster than its size
 EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 _PARTIES = ("assessor", "provider")
 # System attributes the policies never read (display and routing facts).
