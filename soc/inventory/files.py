@@ -1,0 +1,336 @@
+"""Inventory and evidence files: YAML (every key's line remembered) and CSV read into the records
+with each problem reported at its file and line, and written back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from soc.errors import ContentError
+from soc.inventory.model import (
+    MAX_FILE_BYTES,
+    MAX_RECORDS,
+    AgencyRecord,
+    EvidenceFile,
+    EvidenceRecord,
+    ExchangeRecord,
+    Inventory,
+    InventoryErrors,
+    SystemRecord,
+)
+
+# -- reading files with line numbers ------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML loader that remembers the line of every mapping key."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=True)
+        lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+        mapping["__lines__"] = (node.start_mark.line + 1, lines)
+        return mapping
+
+
+def _strip_lines(value: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
+    if isinstance(value, dict):
+        start, keys = value.pop("__lines__", (None, {}))
+        if start:
+            lines[loc] = start
+        out = {}
+        for key, item in value.items():
+            if key in keys:
+                lines[(*loc, key)] = keys[key]
+            out[key] = _strip_lines(item, (*loc, key), lines)
+        return out
+    if isinstance(value, list):
+        return [_strip_lines(item, (*loc, i), lines) for i, item in enumerate(value)]
+    return value
+
+
+def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
+    """The line of the deepest part of ``loc`` that has one (a key, else its mapping)."""
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file of bounded size, or a ContentError saying why not."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ContentError(f"file larger than {MAX_FILE_BYTES} bytes", source=path)
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ContentError("file not found", source=path) from e
+    except UnicodeDecodeError as e:
+        raise ContentError("not UTF-8 text", source=path, hint="save the file as UTF-8") from e
+
+
+def read_yaml_lines(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML safely; also return the line of every mapping and key by its path."""
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ContentError(f"not valid YAML: {e}", source=source, line=line) from e
+    lines: dict[Loc, int] = {}
+    return _strip_lines(raw, (), lines), lines
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate_items(
+    model: type[M],
+    items: Any,
+    section: str,
+    source: str,
+    lines: Mapping[Loc, int],
+    errors: list[ContentError],
+) -> list[tuple[M, int | None]]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        errors.append(ContentError(f"'{section}' must be a list", source=source))
+        return []
+    if len(items) > MAX_RECORDS:
+        errors.append(ContentError(f"more than {MAX_RECORDS} {section}", source=source))
+        return []
+    out: list[tuple[M, int | None]] = []
+    for i, item in enumerate(items):
+        try:
+            out.append((model.model_validate(item), line_of(lines, (section, i))))
+        except ValidationError as e:
+            errors.extend(_explain(e, (section, i), source, lines))
+    return out
+
+
+def _explain(
+    error: ValidationError, prefix: Loc, source: str, lines: Mapping[Loc, int]
+) -> list[ContentError]:
+    found = []
+    for item in error.errors():
+        loc = (*prefix, *item["loc"])
+        field = ".".join(str(p) for p in item["loc"]) or "(record)"
+        hint = "remove or rename the key" if item["type"] == "extra_forbidden" else None
+        message = f"{prefix[0]}[{prefix[1]}].{field}: {item['msg']}"
+        found.append(ContentError(message, source=source, line=line_of(lines, loc), hint=hint))
+    return found
+
+
+def _sections(raw: Any, source: str, allowed: set[str]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContentError("the file must be a mapping of sections", source=source, line=1)
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ContentError(
+            f"unknown section {unknown[0]!r}", source=source, hint=f"use {sorted(allowed)}"
+        )
+    return raw
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+SYSTEM_LISTS = ("ip_ranges", "hostnames", "urls", "log_sources")
+CLASS_PREFIX = "class."
+
+
+def _csv_value(name: str, text: str) -> Any:
+    text = text.strip()
+    if text == "":
+        return None
+    list_fields = (*SYSTEM_LISTS, "class.information_types", "class.functions", "internet_links")
+    if name in list_fields:
+        return [part.strip() for part in text.split(";") if part.strip()]
+    return text
+
+
+def _csv_links(items: list[str]) -> list[dict[str, str]]:
+    links = []
+    for item in items:
+        link_id, _, sensor = item.partition("=")
+        links.append({"id": link_id.strip(), **({"ids_sensor": sensor.strip()} if sensor else {})})
+    return links
+
+
+def _csv_row(row: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    record: dict[str, Any] = {}
+    klass: dict[str, Any] = {}
+    for name, text in row.items():
+        value = _csv_value(name, text or "")
+        if value is None or name == "record":
+            continue
+        if name.startswith(CLASS_PREFIX):
+            klass[name[len(CLASS_PREFIX) :]] = value
+        elif name == "internet_links":
+            record[name] = _csv_links(value)
+        else:
+            record[name] = value
+    kind = (row.get("record") or "").strip()
+    if kind == "system":
+        record["classification"] = klass
+    return kind, record
+
+
+def _read_csv(text: str, source: str) -> tuple[dict[str, Any], dict[Loc, int]]:
+    sections: dict[str, list[Any]] = {"agencies": [], "systems": []}
+    lines: dict[Loc, int] = {}
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "record" not in reader.fieldnames:
+        raise ContentError("CSV needs a 'record' column (agency|system)", source=source, line=1)
+    for row in reader:
+        kind, record = _csv_row(row)
+        section = {"agency": "agencies", "system": "systems"}.get(kind)
+        if section is None:
+            raise ContentError(
+                f"record must be 'agency' or 'system', not {kind!r}",
+                source=source,
+                line=reader.line_num,
+            )
+        lines[(section, len(sections[section]))] = reader.line_num
+        sections[section].append(record)
+    return sections, lines
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def _check_references(
+    agencies: list[tuple[AgencyRecord, int | None]],
+    systems: list[tuple[SystemRecord, int | None]],
+    source: str,
+) -> list[ContentError]:
+    errors: list[ContentError] = []
+    ids: set[str] = set()
+    for agency, line in agencies:
+        if agency.id in ids:
+            errors.append(
+                ContentError(f"duplicate agency id {agency.id!r}", source=source, line=line)
+            )
+        ids.add(agency.id)
+    parents = {a.id: a.parent for a, _ in agencies}
+    for agency, line in agencies:
+        if agency.parent and agency.parent not in ids:
+            errors.append(
+                ContentError(f"unknown parent {agency.parent!r}", source=source, line=line)
+            )
+        seen, node = {agency.id}, agency.parent
+        while node is not None and parents.get(node):
+            node = parents[node]
+            if node is None or node in seen:
+                errors.append(ContentError("agency parents form a cycle", source=source, line=line))
+                break
+            seen.add(node)
+    system_ids: set[str] = set()
+    for system, line in systems:
+        if system.id in system_ids:
+            errors.append(
+                ContentError(f"duplicate system id {system.id!r}", source=source, line=line)
+            )
+        system_ids.add(system.id)
+        for who in (system.owner, system.operator):
+            if who and who not in ids:
+                errors.append(ContentError(f"unknown agency {who!r}", source=source, line=line))
+    return errors
+
+
+def load_inventory(path: Path) -> Inventory:
+    """Read a YAML or CSV inventory; raise InventoryErrors listing every problem found."""
+    source = str(path)
+    text = read_text(path)
+    if path.suffix.lower() == ".csv":
+        raw, lines = _read_csv(text, source)
+    else:
+        raw, lines = read_yaml_lines(text, source)
+        raw = _sections(raw, source, {"agencies", "systems"})
+    errors: list[ContentError] = []
+    agencies = _validate_items(AgencyRecord, raw.get("agencies"), "agencies", source, lines, errors)
+    systems = _validate_items(SystemRecord, raw.get("systems"), "systems", source, lines, errors)
+    errors.extend(_check_references(agencies, systems, source))
+    if errors:
+        raise InventoryErrors(errors, source)
+    return Inventory(agencies=[a for a, _ in agencies], systems=[s for s, _ in systems])
+
+
+def load_evidence(path: Path) -> tuple[EvidenceFile, dict[str, int | None]]:
+    """Read an evidence YAML file; returns the records and the line of each evidence id."""
+    source = str(path)
+    raw, lines = read_yaml_lines(read_text(path), source)
+    raw = _sections(raw, source, {"evidence", "exchanges"})
+    errors: list[ContentError] = []
+    evidence = _validate_items(
+        EvidenceRecord, raw.get("evidence"), "evidence", source, lines, errors
+    )
+    exchanges = _validate_items(
+        ExchangeRecord, raw.get("exchanges"), "exchanges", source, lines, errors
+    )
+    seen: set[str] = set()
+    for record, line in evidence:
+        if record.id in seen:
+            errors.append(
+                ContentError(f"duplicate evidence id {record.id!r}", source=source, line=line)
+            )
+        seen.add(record.id)
+    if errors:
+        raise InventoryErrors(errors, source)
+    found = EvidenceFile(evidence=[r for r, _ in evidence], exchanges=[x for x, _ in exchanges])
+    return found, {r.id: line for r, line in evidence}
+
+
+def dump_inventory(inventory: Inventory, fmt: Literal["yaml", "csv"]) -> str:
+    if fmt == "yaml":
+        data = inventory.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return _dump_csv(inventory)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _dump_csv(inventory: Inventory) -> str:
+    rows: list[dict[str, str]] = []
+    for agency in inventory.agencies:
+        row = {k: _cell(v) for k, v in agency.model_dump(mode="json").items()}
+        rows.append({"record": "agency", **row})
+    for system in inventory.systems:
+        data = system.model_dump(mode="json")
+        klass = data.pop("classification")
+        links = data.pop("internet_links")
+        row = {k: _cell(v) for k, v in data.items()}
+        row["internet_links"] = ";".join(
+            f"{link['id']}={link['ids_sensor']}" if link.get("ids_sensor") else link["id"]
+            for link in links
+        )
+        row.update({f"{CLASS_PREFIX}{k}": _cell(v) for k, v in klass.items()})
+        rows.append({"record": "system", **row})
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(c for c in row if c not in columns)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def dump_evidence(found: EvidenceFile) -> str:
+    data = found.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
