@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from collectors.ingest import ingest_files
-from collectors.registry import build_source_types, senders_timezone
 from collectors.service import CollectorService
 from soc.config import Settings
 from soc.demo import DEMO_EVIDENCE, DEMO_INVENTORY, write_demo_files
+from soc.ingest_run import ingest_into
 from soc.inventory import import_evidence, import_inventory, load_evidence, load_inventory
 from soc.runtime import Platform
 from soc.scheduler import Job, Scheduler
@@ -34,15 +33,9 @@ def load_demo_inventory(platform: Platform) -> None:
 def load_demo(platform: Platform) -> dict[str, dict[str, int]]:
     """Ingest the demo source files through the real pipeline (idempotent); return counters."""
     load_demo_inventory(platform)
-    settings = platform.settings
-    zone = senders_timezone(settings.ingest, settings.console.timezone)
-    types = build_source_types(settings.ingest, local_tz=zone)
     counts: dict[str, dict[str, int]] = {}
-    for type_name, path in write_demo_files(settings.home / "demo").items():
-        pipeline = platform.pipeline()
-        ingest_files([path], types[type_name], pipeline)
-        platform.save_counters(pipeline.stats)
-        counts[type_name] = pipeline.stats.total.as_dict()
+    for type_name, path in write_demo_files(platform.settings.home / "demo").items():
+        counts[type_name] = ingest_into(platform, type_name, [path])
     return counts
 
 
