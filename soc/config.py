@@ -38,7 +38,16 @@ class ElasticsearchSettings(_Section):
 class StoreSettings(_Section):
     backend: Literal["sqlite", "elasticsearch"] = "sqlite"
     sqlite_path: Path | None = None  # default: <home>/events.db
+    # Embedded store: events and dead letters older than this are purged (hourly in soc up).
+    # Level 5 systems need 12 months of logs, hence the default.
+    retention_days: int = Field(default=365, ge=1, le=36_500)
     elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+
+    def active_retention_days(self) -> int:
+        """Days of events the configured backend keeps (ILM for Elasticsearch)."""
+        if self.backend == "elasticsearch":
+            return self.elasticsearch.retention_days
+        return self.retention_days
 
 
 class StateSettings(_Section):

@@ -92,15 +92,18 @@ def run_dashboard(settings: Settings, *, host: str | None, port: int | None) -> 
 
 
 def build_jobs(platform: Platform) -> list[Job]:
-    """Scheduled work of ``soc up``: Sigma correlations, watched-folder YARA scans, compliance."""
+    """Scheduled work of ``soc up``: Sigma correlations, watched-folder YARA scans, compliance,
+    retention."""
     from detections.jobs import scheduled_sigma_job
     from detections.yara.jobs import yara_watch_job
     from policies.compliance import compliance_job
+    from soc.retention import retention_job
 
     compliance = compliance_job(platform.settings, platform.state, platform.store)
     jobs = [
         scheduled_sigma_job(platform),
         yara_watch_job(platform),
         Job("compliance", COMPLIANCE_SECONDS, compliance),
+        retention_job(platform.settings, platform.store),
     ]
     return [job for job in jobs if job is not None]

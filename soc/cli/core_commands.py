@@ -106,6 +106,20 @@ def _store_setup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _store_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Purge events older than the retention (``--days`` overrides the configured days)."""
+    from soc.retention import purge_expired
+
+    if args.days is not None:
+        settings = settings.model_copy(
+            update={"store": settings.store.model_copy(update={"retention_days": args.days})}
+        )
+    with _platform(settings) as platform:
+        removed = purge_expired(settings, platform.store)
+    print(f"purged {removed} events older than {settings.store.active_retention_days()} days")
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 100_000:
@@ -149,6 +163,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     p = ssub.add_parser("setup", help="install templates / ILM (idempotent; needs an admin key)")
     p.set_defaults(handler=_store_setup)
+    p = ssub.add_parser("purge", help="delete events older than the retention (embedded store)")
+    p.add_argument("--days", type=_positive, help="override store.retention_days for this run")
+    p.set_defaults(handler=_store_purge)
 
     p = sub.add_parser("status", help="what the platform holds: events, rejects, alerts")
     p.add_argument("--json", action="store_true")

@@ -81,5 +81,10 @@ class EventStore(ABC):
         found = self.search(replace(query, limit=1, ascending=True))
         return parse_timestamp(found[0]["@timestamp"]) if found else None
 
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete events (and dead letters) older than ``cutoff``; return how many events went.
+        Stores whose engine expires data itself (Elasticsearch ILM) keep the default: nothing."""
+        return 0
+
     def dead_letter_count(self) -> int:
         return len(self.dead_letters(limit=1_000_000))

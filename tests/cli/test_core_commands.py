@@ -77,3 +77,15 @@ def test_user_mistakes_are_one_line_not_tracebacks(
     assert err.startswith("soc: error:") and "suricata-eve" in err and "Traceback" not in err
     assert main(["ingest", "--source-type", "syslog", "/no/such/file"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_store_purge_applies_the_retention(
+    soc_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "eve.json"
+    f.write_text("\n".join(eve_line(i) for i in range(5)) + "\n")  # 2026-11-20
+    run_json(capsys, "ingest", "--source-type", "suricata-eve", "--json", str(f))
+    assert main(["store", "purge"]) == 0  # 365 days by default: all five are recent
+    assert "purged 0 events older than 365 days" in capsys.readouterr().out
+    assert main(["store", "purge", "--days", "1"]) == 0  # today is later than 2026-11-21
+    assert "purged 4 events" in capsys.readouterr().out  # the newest row is always kept

@@ -6,6 +6,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from collectors.base import DeadLetter
 from soc.ecs import Event, event_id
 from soc.stores.base import EventQuery
@@ -100,3 +102,46 @@ def test_reader_sees_committed_data_while_writer_writes(tmp_path: Path) -> None:
 
 def test_json_path_quotes_labels() -> None:
     assert json_path("winlog.event_data.Image") == '$."winlog"."event_data"."Image"'
+
+
+def test_new_store_uses_large_pages_and_keeps_documents_as_json_text(tmp_path: Path) -> None:
+    store = SqliteEventStore(tmp_path / "e.db")
+    store.write([make_event(1)])
+    conn = store._conn()
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 16_384
+    kind, name = conn.execute(
+        "SELECT typeof(doc), json_extract(doc, '$.user.name') FROM events"
+    ).fetchone()
+    assert (kind, name) == ("text", "user1")
+    assert store.search(EventQuery(text="100%_done"))[0]["message"].endswith("100%_done")
+
+
+def test_purge_removes_old_events_and_dead_letters_but_never_the_newest_row(
+    tmp_path: Path,
+) -> None:
+    store = SqliteEventStore(tmp_path / "e.db")
+    store.write([make_event(n) for n in range(10)])  # 00:00:00 … 00:00:09
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    old = DeadLetter(source="s", reason="bad", raw=b"x", received_at=at)
+    store.write_dead_letters([old])
+    cutoff = datetime(2026, 11, 1, 0, 0, 5, tzinfo=UTC)
+    assert store.purge_before(cutoff) == 5
+    left = sorted(e["@timestamp"] for e in store.search(EventQuery(limit=100)))
+    assert left[0] == "2026-11-01T00:00:05.000000Z" and len(left) == 5
+    assert store.dead_letter_count() == 0
+    # everything expired: the newest row stays, so rowids keep growing for checkpoints
+    assert store.purge_before(datetime(2027, 1, 1, tzinfo=UTC)) == 4
+    assert store.count(EventQuery()) == 1
+    store.write([make_event(20, ip="10.9.9.9")])
+    rowids = [r[0] for r in store._conn().execute("SELECT rowid FROM events ORDER BY rowid")]
+    assert rowids == sorted(rowids) and rowids[-1] == 11
+
+
+def test_purge_works_through_many_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from soc.stores import sqlite as module
+
+    monkeypatch.setattr(module, "_PURGE_CHUNK", 3)
+    store = SqliteEventStore(tmp_path / "e.db")
+    store.write([make_event(n) for n in range(11)])
+    assert store.purge_before(datetime(2026, 11, 2, tzinfo=UTC)) == 10
+    assert store.count(EventQuery()) == 1
