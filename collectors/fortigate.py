@@ -56,6 +56,7 @@ _PLAN = tuple(
 _VENDOR_KEYS = (
     "type", "subtype", "eventtype", "level", "vd", "action", "status", "logdesc",
     "attack", "attackid", "profile", "reason", "ui", "direction", "app", "catdesc",
+    "cfgtid", "cfgpath", "cfgobj", "cfgattr",  # configuration changes: what changed, and how
 )  # fmt: skip
 _TRANSPORT = {"1": "icmp", "6": "tcp", "17": "udp", "47": "gre", "50": "esp", "58": "ipv6-icmp"}
 

@@ -74,3 +74,18 @@ _ALTERNATION = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 def test_unrolled_pair_pattern_reads_like_the_alternation(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert fortigate._PAIR.findall(text) == _ALTERNATION.findall(text)
+
+
+def test_configuration_change_keeps_what_changed() -> None:
+    event = parse_syslog(
+        'date=2026-03-01 time=09:00:00 devname="fgt-edge" devid="FG100F" vd="root" '
+        'logid="0100044546" type="event" subtype="system" level="information" user="admin" '
+        'ui="GUI(10.1.1.5)" action="Edit" cfgtid=2162733 cfgpath="log.threat-weight" '
+        'cfgobj="" cfgattr="failed-connection[low->medium]"'
+    )
+    assert event["event"]["category"] == ["configuration"]
+    vendor = event["fortinet"]["firewall"]
+    assert vendor["cfgpath"] == "log.threat-weight"
+    assert vendor["cfgattr"] == "failed-connection[low->medium]"
+    assert vendor["cfgtid"] == "2162733" and "cfgobj" not in vendor
+    assert event["source"]["ip"] == "10.1.1.5" and event["user"]["name"] == "admin"
