@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from soc.state.models import Alert
 
 MAX_EVENT_IDS = 200  # an alert keeps the first ids it saw; ``count`` keeps counting
 OPEN_STATUSES = ("new", "acknowledged", "investigating", "in_progress")
+_KEYS_PER_QUERY = 500
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -59,21 +61,41 @@ class AlertWriter:
                     summary.suppressed += 1
                 else:
                     kept.append(draft)
-            for draft in merge_drafts(kept, int(self.window.total_seconds())):
-                self._store(session, draft, summary)
+            merged = merge_drafts(kept, int(self.window.total_seconds()))
+            merged.sort(key=lambda d: d.first_seen)
+            open_rows = self._open_alerts(session, {d.group_key for d in merged})
+            for draft in merged:
+                self._store(session, draft, summary, open_rows)
         return summary
 
-    def _open_alert(self, session: Session, draft: AlertDraft) -> Alert | None:
-        return session.scalars(
-            select(Alert)
-            .where(Alert.group_key == draft.group_key)
-            .where(Alert.status.in_(OPEN_STATUSES))
-            .order_by(Alert.last_seen.desc())
-            .limit(1)
-        ).first()
+    @staticmethod
+    def _open_alerts(session: Session, keys: set[str]) -> dict[str, Alert]:
+        """The newest open alert of each group key, read in a few queries for the batch."""
+        newest: dict[str, Alert] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _KEYS_PER_QUERY):
+            chunk = ordered[start : start + _KEYS_PER_QUERY]
+            rows = session.scalars(
+                select(Alert)
+                .where(Alert.group_key.in_(chunk))
+                .where(Alert.status.in_(OPEN_STATUSES))
+            )
+            for row in rows:
+                held = newest.get(row.group_key)
+                if held is None or (aware(row.last_seen) or _EPOCH) > (
+                    aware(held.last_seen) or _EPOCH
+                ):
+                    newest[row.group_key] = row
+        return newest
 
-    def _store(self, session: Session, draft: AlertDraft, summary: WriteSummary) -> None:
-        row = self._open_alert(session, draft)
+    def _store(
+        self,
+        session: Session,
+        draft: AlertDraft,
+        summary: WriteSummary,
+        open_rows: dict[str, Alert],
+    ) -> None:
+        row = open_rows.get(draft.group_key)
         last_seen = aware(row.last_seen) if row is not None else None
         if (
             row is not None
@@ -83,7 +105,9 @@ class AlertWriter:
             self._group(row, draft)
             summary.grouped += 1
             return
-        session.add(self._new_row(draft))
+        fresh = self._new_row(draft)
+        session.add(fresh)
+        open_rows[draft.group_key] = fresh  # a later run of the same key groups with this one
         summary.created += 1
 
     def _group(self, row: Alert, draft: AlertDraft) -> None:

@@ -48,11 +48,45 @@ def severity(level: str, security_level: int | None) -> int:
     return min(100, base + SECURITY_LEVEL_BONUS.get(security_level or 0, 0))
 
 
+_MISSING = object()
+
+
+def _path_plan(dotted: str) -> tuple[str, tuple[tuple[str, str | None], ...]]:
+    """A dotted path split once: each label with the flat key to try when it is missing (the
+    label and all after it, as ``get_field`` does; none for the last label)."""
+    parts = dotted.split(".")
+    rests = [".".join(parts[i:]) if i < len(parts) - 1 else None for i in range(len(parts))]
+    return dotted, tuple(zip(parts, rests, strict=True))
+
+
+def _lookup(event: Mapping[str, Any], plan: tuple[str, tuple[tuple[str, str | None], ...]]) -> Any:
+    """``get_field`` with the path split in advance (this runs for every alert event)."""
+    dotted, steps = plan
+    if type(event) is not dict:
+        return get_field(event, dotted)
+    if dotted in event:
+        return event[dotted]
+    node: Any = event
+    for part, rest in steps:
+        if type(node) is not dict:  # not a plain event: the general path
+            return get_field(event, dotted)
+        found = node.get(part, _MISSING)
+        if found is _MISSING:
+            return node.get(rest) if rest else None
+        node = found
+    return node
+
+
+_ENTITY_PLANS = tuple(
+    (name, tuple(_path_plan(p) for p in paths)) for name, paths in ENTITY_FIELDS.items()
+)
+
+
 def entities_of(event: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for name, paths in ENTITY_FIELDS.items():
-        for path in paths:
-            value = get_field(event, path)
+    for name, plans in _ENTITY_PLANS:
+        for plan in plans:
+            value = _lookup(event, plan)
             if isinstance(value, list):
                 value = value[0] if value else None
             if value is not None and str(value).strip().lower() not in _EMPTY:
@@ -216,12 +250,38 @@ def draft_from_engine_alert(event: Event) -> AlertDraft | None:
 
 
 def merge_drafts(drafts: Sequence[AlertDraft], window_seconds: int) -> list[AlertDraft]:
-    """Drafts with the same group key no further apart than the window become one."""
+    """Drafts with the same group key no further apart than the window become one.
+
+    Linear in the number of drafts and event ids: a noisy rule may put thousands of hits of
+    one key in a batch, so each run collects its ids in an ordered set and is built once."""
     by_key: dict[str, list[AlertDraft]] = {}
-    for draft in sorted(drafts, key=lambda d: d.first_seen):
-        runs = by_key.setdefault(draft.group_key, [])
-        if runs and (draft.first_seen - runs[-1].last_seen).total_seconds() <= window_seconds:
-            runs[-1] = runs[-1].merged(draft)
-        else:
-            runs.append(draft)
-    return [d for runs in by_key.values() for d in runs]
+    for draft in drafts:
+        by_key.setdefault(draft.group_key, []).append(draft)
+    merged: list[AlertDraft] = []
+    for group in by_key.values():
+        group.sort(key=lambda d: d.first_seen)
+        run = [group[0]]
+        last_seen = group[0].last_seen
+        for draft in group[1:]:
+            if (draft.first_seen - last_seen).total_seconds() <= window_seconds:
+                run.append(draft)
+                last_seen = max(last_seen, draft.last_seen)
+            else:
+                merged.append(_merge_run(run))
+                run, last_seen = [draft], draft.last_seen
+        merged.append(_merge_run(run))
+    return merged
+
+
+def _merge_run(run: list[AlertDraft]) -> AlertDraft:
+    if len(run) == 1:
+        return run[0]
+    ids = dict.fromkeys(i for draft in run for i in draft.event_ids)
+    levels = [d.security_level for d in run if d.security_level]
+    return replace(
+        run[0],
+        event_ids=tuple(ids),
+        first_seen=min(d.first_seen for d in run),
+        last_seen=max(d.last_seen for d in run),
+        security_level=max(levels) if levels else None,
+    )

@@ -7,12 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from detections.alert_store import AlertWriter
-from detections.alerts import draft_from_engine_alert, draft_from_match, severity
+from detections.alerts import (
+    _lookup,
+    _path_plan,
+    draft_from_engine_alert,
+    draft_from_match,
+    merge_drafts,
+    severity,
+)
 from detections.base import Match, RuleInfo
 from detections.suppressions import add_suppression, remove_suppression
+from soc.ecs import get_field
 from soc.errors import SocError
 from soc.state.db import StateDB, open_state
 from soc.state.models import Alert, AuditEntry
@@ -198,3 +208,42 @@ def test_yara_alert_events_keep_level_and_attack() -> None:
     assert draft.rule.techniques == ("T1505", "T1505.003") and draft.rule.tactics == (
         "persistence",
     )
+
+
+_LABELS = st.sampled_from(["a", "b", "a.b", "c", "b.c"])
+_VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=3))
+_DOCS = st.recursive(
+    st.dictionaries(_LABELS, _VALUES, max_size=3),
+    lambda inner: st.dictionaries(_LABELS, st.one_of(_VALUES, inner), max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_DOCS, st.sampled_from(["a", "a.b", "a.b.c", "b.c", "a.a.b", "c.b.c"]))
+def test_lookup_with_a_split_path_reads_like_get_field(doc: dict[str, Any], path: str) -> None:
+    assert _lookup(doc, _path_plan(path)) == get_field(doc, path)
+
+
+def test_a_noisy_rule_merges_in_one_pass_and_splits_at_the_window() -> None:
+    drafts = [draft_from_match(Match(RULE, _event(n, minute=n // 100))) for n in range(3000)]
+    late = draft_from_match(Match(RULE, _event(9999, minute=59)))
+    merged = merge_drafts([*reversed(drafts), late], window_seconds=600)
+    assert sorted(len(d.event_ids) for d in merged) == [1, 3000]
+    big = next(d for d in merged if len(d.event_ids) == 3000)
+    assert set(big.event_ids) == {f"e{n}" for n in range(3000)}
+    assert big.first_seen == datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    assert big.last_seen == datetime(2026, 3, 1, 2, 29, tzinfo=UTC)
+
+
+def test_a_batch_of_many_groups_joins_their_open_alerts(state: StateDB) -> None:
+    writer = AlertWriter(state, window_seconds=3600)
+    sources = [f"198.51.100.{i}" for i in range(1, 120)]
+    first = writer.write([draft_from_match(Match(RULE, _event(i, 0, s))) for i, s in
+                          enumerate(sources)])  # fmt: skip
+    second = writer.write(
+        [draft_from_match(Match(RULE, _event(1000 + i, 5, s))) for i, s in enumerate(sources)]
+        + [draft_from_match(Match(RULE, _event(5000, 6, "192.0.2.1")))]
+    )
+    assert (first.created, second.grouped, second.created) == (119, 119, 1)
+    rows = _rows(state)
+    assert len(rows) == 120 and sorted(r.count for r in rows) == [1] + [2] * 119
