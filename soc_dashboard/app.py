@@ -35,10 +35,12 @@ PAGE_MODULES = (
     "events",
     "compliance",
     "systems",
+    "evidence",
     "audit_log",
     "not_found_404",
 )
-MAX_REQUEST_BYTES = 2 * 1_048_576
+# An administrator's upload (2 MiB of YAML/CSV) travels base64-encoded in a callback request.
+MAX_REQUEST_BYTES = 3 * 1_048_576
 # Per address the limit is looser than per account: a shared office NAT must not lock everyone.
 ADDRESS_THROTTLE = ThrottlePolicy(max_failures=20, window_seconds=900, lockout_seconds=900)
 

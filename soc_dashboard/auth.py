@@ -24,6 +24,9 @@ PUBLIC_PREFIXES = ("/assets/",)
 MACHINE_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CALLBACK_BYTES = 1_048_576
+# Roles that may import files send them inside callbacks: 2 MiB base64-encoded, plus the envelope.
+MAX_UPLOAD_CALLBACK_BYTES = 3 * 1_048_576
+UPLOAD_PERMISSIONS = ("systems.edit", "evidence.edit")
 
 
 def safe_next(target: str | None) -> str:
@@ -83,6 +86,11 @@ def callback_allowed(role: str, body: Any) -> bool:
     return True
 
 
+def _callback_limit(role: str) -> int:
+    uploads = any(allowed(role, permission) for permission in UPLOAD_PERMISSIONS)
+    return MAX_UPLOAD_CALLBACK_BYTES if uploads else MAX_CALLBACK_BYTES
+
+
 def _deny(status: int, message: str) -> Response:
     response = flask.jsonify({"error": message})
     response.status_code = status
@@ -126,7 +134,7 @@ def gate() -> Response | None:
         return flask.redirect("/login?" + urlencode({"next": safe_next(full)}), code=303)
     flask.g.actor = actor
     if path == CALLBACK_PATH:
-        if (flask.request.content_length or 0) > MAX_CALLBACK_BYTES:
+        if (flask.request.content_length or 0) > _callback_limit(actor.role):
             return _deny(413, "callback request too large")
         if not callback_allowed(actor.role, flask.request.get_json(silent=True)):
             return _deny(403, "your role may not use this part of the console")

@@ -7,6 +7,7 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soc.errors import ConfigError
+from soc_dashboard.i18n_records import RECORD_MESSAGES
 
 LANGUAGES: Final = ("vi", "en")
 DEFAULT_LANGUAGE: Final = "vi"
@@ -243,6 +244,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "role.analyst": ("Chuyên viên phân tích", "Analyst"),
     "role.auditor": ("Kiểm tra tuân thủ", "Compliance auditor"),
     "role.drill_leader": ("Chỉ huy diễn tập", "Drill leader"),
+    **RECORD_MESSAGES,
 }
 
 

@@ -11,8 +11,9 @@ ROLES: Final = ("admin", "analyst", "auditor", "drill_leader")
 _ALL = frozenset(ROLES)
 _OPERATIONS = frozenset({"admin", "analyst", "drill_leader"})
 
-# An auditor reads compliance, inventory and the audit log only; a drill leader watches the
-# operational pages but does not change alerts (the trainees do).
+# An auditor reads compliance, inventory, evidence and the audit log only; a drill leader watches
+# the operational pages but does not change alerts (the trainees do). Only an administrator
+# changes the inventory and the evidence.
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "overview.view": _OPERATIONS,
     "alerts.view": _OPERATIONS,
@@ -20,6 +21,9 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "events.view": _OPERATIONS,
     "compliance.view": _ALL,
     "systems.view": _ALL,
+    "systems.edit": frozenset({"admin"}),
+    "evidence.view": frozenset({"admin", "auditor", "analyst"}),
+    "evidence.edit": frozenset({"admin"}),
     "audit.view": frozenset({"admin", "auditor"}),
 }
 
@@ -32,13 +36,20 @@ ID_PREFIX_PERMISSION: Final[dict[str, str | None]] = {
     "events": "events.view",
     "compliance": "compliance.view",
     "systems": "systems.view",
+    "evidence": "evidence.view",
     "audit": "audit.view",
 }
 
 
 # Components whose callbacks change state need more than their page's view permission.
+# Every editor and upload callback writes its ``-result`` line, so each is refused as a whole.
 COMPONENT_PERMISSION: Final[dict[str, str]] = {
     "alerts-result": "alerts.act",
+    "systems-sys-result": "systems.edit",
+    "systems-agency-result": "systems.edit",
+    "systems-upload-result": "systems.edit",
+    "evidence-rec-result": "evidence.edit",
+    "evidence-upload-result": "evidence.edit",
 }
 
 

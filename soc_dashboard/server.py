@@ -9,7 +9,7 @@ from dash import Dash
 from soc.errors import ConfigError
 
 THREADS = 8
-MAX_BODY_BYTES = 4 * 1_048_576  # the console never needs large uploads
+MAX_BODY_BYTES = 4 * 1_048_576  # the largest: a 2 MiB file upload, base64 in a callback
 
 
 def make_server(app: Dash, host: str, port: int) -> Any:

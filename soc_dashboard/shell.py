@@ -25,6 +25,7 @@ NAVIGATION = (
     ("/events", "nav.events", "events.view"),
     ("/compliance", "nav.compliance", "compliance.view"),
     ("/systems", "nav.systems", "systems.view"),
+    ("/evidence", "nav.evidence", "evidence.view"),
     ("/audit", "nav.audit", "audit.view"),
 )
 NAV = "shell-nav"

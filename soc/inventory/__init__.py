@@ -6,10 +6,13 @@ from soc.inventory.files import (
     SYSTEM_LISTS,
     Loc,
     dump_evidence,
+    dump_evidence_csv,
     dump_inventory,
     line_of,
     load_evidence,
     load_inventory,
+    parse_evidence,
+    parse_inventory,
     read_text,
     read_yaml_lines,
 )
@@ -44,12 +47,21 @@ from soc.inventory.model import (
     Zone,
 )
 from soc.inventory.state import (
+    RecordRefused,
+    delete_agency,
+    delete_evidence,
+    delete_system,
+    evidence_record,
+    evidence_row,
     import_evidence,
     import_inventory,
     read_evidence,
     read_inventory,
     system_attributes,
     system_record,
+    upsert_agency,
+    upsert_evidence,
+    upsert_system,
 )
 
 __all__ = [
@@ -57,8 +69,10 @@ __all__ = [
     "AgencyKind", "AgencyRecord", "Cidr", "Classification", "Dataset", "EvidenceFile",
     "EvidenceKind", "EvidenceRecord", "ExchangeRecord", "Function", "Harm", "HostName",
     "IcsGrade", "Id", "InfoType", "InfraScope", "InternetLink", "Inventory", "InventoryErrors",
-    "Loc", "SystemRecord", "SystemType", "Text", "Url", "Zone", "dump_evidence",
-    "dump_inventory", "import_evidence", "import_inventory", "line_of", "load_evidence",
-    "load_inventory", "read_evidence", "read_inventory", "read_text", "read_yaml_lines",
-    "system_attributes", "system_record",
+    "Loc", "RecordRefused", "SystemRecord", "SystemType", "Text", "Url", "Zone",
+    "delete_agency", "delete_evidence", "delete_system", "dump_evidence", "dump_evidence_csv",
+    "dump_inventory", "evidence_record", "evidence_row", "import_evidence", "import_inventory",
+    "line_of", "load_evidence", "load_inventory", "parse_evidence", "parse_inventory",
+    "read_evidence", "read_inventory", "read_text", "read_yaml_lines", "system_attributes",
+    "system_record", "upsert_agency", "upsert_evidence", "upsert_system",
 ]  # fmt: skip

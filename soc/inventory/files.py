@@ -249,9 +249,13 @@ def _check_references(
 
 def load_inventory(path: Path) -> Inventory:
     """Read a YAML or CSV inventory; raise InventoryErrors listing every problem found."""
-    source = str(path)
-    text = read_text(path)
-    if path.suffix.lower() == ".csv":
+    fmt: Literal["yaml", "csv"] = "csv" if path.suffix.lower() == ".csv" else "yaml"
+    return parse_inventory(read_text(path), str(path), fmt)
+
+
+def parse_inventory(text: str, source: str, fmt: Literal["yaml", "csv"]) -> Inventory:
+    """``load_inventory`` for text already in memory (an upload): the same checks and errors."""
+    if fmt == "csv":
         raw, lines = _read_csv(text, source)
     else:
         raw, lines = read_yaml_lines(text, source)
@@ -267,9 +271,18 @@ def load_inventory(path: Path) -> Inventory:
 
 def load_evidence(path: Path) -> tuple[EvidenceFile, dict[str, int | None]]:
     """Read an evidence YAML file; returns the records and the line of each evidence id."""
-    source = str(path)
-    raw, lines = read_yaml_lines(read_text(path), source)
-    raw = _sections(raw, source, {"evidence", "exchanges"})
+    return parse_evidence(read_text(path), str(path), "yaml")
+
+
+def parse_evidence(
+    text: str, source: str, fmt: Literal["yaml", "csv"]
+) -> tuple[EvidenceFile, dict[str, int | None]]:
+    """``load_evidence`` for text in memory; CSV holds evidence records only (no exchanges)."""
+    if fmt == "csv":
+        raw, lines = _read_evidence_csv(text, source)
+    else:
+        raw, lines = read_yaml_lines(text, source)
+        raw = _sections(raw, source, {"evidence", "exchanges"})
     errors: list[ContentError] = []
     evidence = _validate_items(
         EvidenceRecord, raw.get("evidence"), "evidence", source, lines, errors
@@ -334,3 +347,68 @@ def _dump_csv(inventory: Inventory) -> str:
 def dump_evidence(found: EvidenceFile) -> str:
     data = found.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+# -- evidence as CSV: one row per record, ``details.<key>`` columns for the details -------------
+
+EVIDENCE_COLUMNS = (
+    "id", "kind", "system", "agency", "title", "issued_on", "expires_on", "assessor", "provider",
+    "reference",
+)  # fmt: skip
+DETAILS_PREFIX = "details."
+
+
+def _detail_value(text: str) -> Any:
+    # A cell is a YAML scalar or flow value, so "6", "true" and "[a, b]" keep their types.
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _read_evidence_csv(text: str, source: str) -> tuple[dict[str, Any], dict[Loc, int]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "id" not in reader.fieldnames:
+        raise ContentError("CSV needs an 'id' column", source=source, line=1)
+    records: list[dict[str, Any]] = []
+    lines: dict[Loc, int] = {}
+    for row in reader:
+        record: dict[str, Any] = {}
+        details: dict[str, Any] = {}
+        for name, cell in row.items():
+            value = (cell or "").strip() if isinstance(cell, str) else ""
+            if value == "":
+                continue
+            if name is None:  # more cells than columns
+                raise ContentError("more cells than columns", source=source, line=reader.line_num)
+            if name.startswith(DETAILS_PREFIX):
+                details[name[len(DETAILS_PREFIX) :]] = _detail_value(value)
+            else:
+                record[name] = value
+        if details:
+            record["details"] = details
+        lines[("evidence", len(records))] = reader.line_num
+        records.append(record)
+    return {"evidence": records}, lines
+
+
+def _detail_cell(value: Any) -> str:
+    if isinstance(value, str) and _detail_value(value) == value:
+        return value
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+    return text.strip().removesuffix("...").strip()  # a lone scalar ends its document with '...'
+
+
+def dump_evidence_csv(found: EvidenceFile) -> str:
+    """Evidence records as CSV (exchanges are written by ``dump_evidence`` only)."""
+    keys = sorted({k for r in found.evidence for k in r.details})
+    columns = [*EVIDENCE_COLUMNS, *(f"{DETAILS_PREFIX}{k}" for k in keys)]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in found.evidence:
+        data = record.model_dump(mode="json")
+        row = {c: _cell(data.get(c)) for c in EVIDENCE_COLUMNS}
+        row.update({f"{DETAILS_PREFIX}{k}": _detail_cell(v) for k, v in data["details"].items()})
+        writer.writerow(row)
+    return out.getvalue()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from soc.errors import ContentError
@@ -202,25 +202,9 @@ def _naive_utc(moment: datetime) -> datetime:
 
 
 def read_evidence(session: Session) -> EvidenceFile:
-    records = []
-    for row in session.scalars(select(Evidence).order_by(Evidence.id)):
-        details = dict(row.details or {})
-        key = str(details.pop("key", f"ev-{row.id}"))
-        records.append(
-            EvidenceRecord(
-                id=key,
-                kind=row.kind,  # type: ignore[arg-type]
-                system=row.system_id,
-                agency=row.agency_id,
-                title=row.title,
-                issued_on=row.issued_on,
-                expires_on=row.expires_on,
-                assessor=row.assessor,
-                provider=row.provider,
-                reference=row.reference,
-                details=details,
-            )
-        )
+    records = [
+        evidence_record(row) for row in session.scalars(select(Evidence).order_by(Evidence.id))
+    ]
     exchanges = [
         ExchangeRecord(
             at=x.at if x.at.tzinfo else x.at.replace(tzinfo=UTC),
@@ -234,3 +218,188 @@ def read_evidence(session: Session) -> EvidenceFile:
         for x in session.scalars(select(Exchange).order_by(Exchange.at))
     ]
     return EvidenceFile(evidence=records, exchanges=exchanges)
+
+
+# -- one record at a time (the console's forms) -------------------------------------------------
+
+
+class RecordRefused(ContentError):
+    """A single-record change refused for a reason the console can show beside a field.
+
+    ``reason`` is one of ``unknown_agency``, ``unknown_subject``, ``parent_cycle``, ``exists``,
+    ``missing`` and ``in_use``; ``field`` names the form field at fault when there is one.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, field: str | None = None, **values: object
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.field = field
+        self.values = values
+
+
+def _agency_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(Agency.id)))
+
+
+def upsert_agency(session: Session, record: AgencyRecord, *, create: bool = False) -> bool:
+    """Insert or update one agency; True when it is new. ``create`` refuses an existing id."""
+    existing = session.get(Agency, record.id)
+    if create and existing is not None:
+        raise RecordRefused(f"agency {record.id!r} exists", reason="exists", field="id")
+    if record.parent is not None:
+        if record.parent not in _agency_ids(session):
+            raise RecordRefused(
+                f"unknown agency {record.parent!r}", reason="unknown_agency", field="parent"
+            )
+        node: str | None = record.parent
+        seen: set[str] = set()
+        while node is not None and node not in seen:
+            if node == record.id:
+                raise RecordRefused(
+                    "agency parents form a cycle", reason="parent_cycle", field="parent"
+                )
+            seen.add(node)
+            node = session.scalar(select(Agency.parent_id).where(Agency.id == node))
+    session.merge(
+        Agency(
+            id=record.id,
+            name=record.name,
+            name_en=record.name_en,
+            kind=record.kind,
+            parent_id=record.parent,
+            ip_ranges=list(record.ip_ranges),
+        )
+    )
+    session.flush()
+    return existing is None
+
+
+def _evidence_rows(
+    session: Session, *, system: str | None = None, agency: str | None = None
+) -> int:
+    query = select(func.count()).select_from(Evidence)
+    if system is not None:
+        query = query.where(Evidence.system_id == system)
+    if agency is not None:
+        query = query.where(Evidence.agency_id == agency)
+    return int(session.scalar(query) or 0)
+
+
+def delete_agency(session: Session, agency_id: str) -> None:
+    """Remove one agency; refused while systems, sub-units or evidence still name it."""
+    if session.get(Agency, agency_id) is None:
+        raise RecordRefused(f"agency {agency_id!r} not found", reason="missing")
+    systems = [
+        s.id
+        for s in session.scalars(select(System))
+        if s.agency_id == agency_id or (s.attributes or {}).get("operator") == agency_id
+    ]
+    children = list(session.scalars(select(Agency.id).where(Agency.parent_id == agency_id)))
+    evidence = _evidence_rows(session, agency=agency_id)
+    if systems or children or evidence:
+        raise RecordRefused(
+            f"agency {agency_id!r} is still named by {len(systems)} systems, "
+            f"{len(children)} agencies and {evidence} evidence records",
+            reason="in_use",
+            systems=len(systems),
+            agencies=len(children),
+            evidence=evidence,
+        )
+    session.execute(delete(Agency).where(Agency.id == agency_id))
+
+
+def upsert_system(session: Session, record: SystemRecord, *, create: bool = False) -> bool:
+    """Insert or update one system; True when it is new. Its owner and operator must exist."""
+    existing = session.get(System, record.id)
+    if create and existing is not None:
+        raise RecordRefused(f"system {record.id!r} exists", reason="exists", field="id")
+    known = _agency_ids(session)
+    for field, who in (("owner", record.owner), ("operator", record.operator)):
+        if who is not None and who not in known:
+            raise RecordRefused(f"unknown agency {who!r}", reason="unknown_agency", field=field)
+    session.merge(
+        System(
+            id=record.id,
+            name=record.name,
+            agency_id=record.owner,
+            zone=record.zone,
+            hosting=record.hosting,
+            security_level=record.approved_level,
+            ip_ranges=list(record.ip_ranges),
+            hostnames=list(record.hostnames),
+            urls=list(record.urls),
+            attributes=system_attributes(record),
+        )
+    )
+    session.flush()
+    return existing is None
+
+
+def delete_system(session: Session, system_id: str) -> None:
+    """Remove one system; refused while evidence records name it (delete those first)."""
+    if session.get(System, system_id) is None:
+        raise RecordRefused(f"system {system_id!r} not found", reason="missing")
+    evidence = _evidence_rows(session, system=system_id)
+    if evidence:
+        raise RecordRefused(
+            f"system {system_id!r} is named by {evidence} evidence records",
+            reason="in_use",
+            systems=0,
+            agencies=0,
+            evidence=evidence,
+        )
+    session.execute(delete(System).where(System.id == system_id))
+
+
+def evidence_row(session: Session, key: str) -> Evidence | None:
+    """The stored row of the evidence record whose id is ``key`` (kept in ``details.key``)."""
+    return next(
+        (e for e in session.scalars(select(Evidence)) if (e.details or {}).get("key") == key),
+        None,
+    )
+
+
+def evidence_record(row: Evidence) -> EvidenceRecord:
+    """The typed record of a stored row (as ``read_evidence`` builds it)."""
+    details = dict(row.details or {})
+    key = str(details.pop("key", f"ev-{row.id}"))
+    return EvidenceRecord(
+        id=key,
+        kind=row.kind,  # type: ignore[arg-type]
+        system=row.system_id,
+        agency=row.agency_id,
+        title=row.title,
+        issued_on=row.issued_on,
+        expires_on=row.expires_on,
+        assessor=row.assessor,
+        provider=row.provider,
+        reference=row.reference,
+        details=details,
+    )
+
+
+def upsert_evidence(session: Session, record: EvidenceRecord, *, create: bool = False) -> bool:
+    """Insert or update one evidence record by its id; True when it is new."""
+    existing = evidence_row(session, record.id)
+    if create and existing is not None:
+        raise RecordRefused(f"evidence {record.id!r} exists", reason="exists", field="id")
+    if record.system and session.get(System, record.system) is None:
+        raise RecordRefused(
+            f"unknown system {record.system!r}", reason="unknown_subject", field="system"
+        )
+    if record.agency and session.get(Agency, record.agency) is None:
+        raise RecordRefused(
+            f"unknown agency {record.agency!r}", reason="unknown_agency", field="agency"
+        )
+    import_evidence(session, EvidenceFile(evidence=[record]))
+    session.flush()
+    return existing is None
+
+
+def delete_evidence(session: Session, key: str) -> None:
+    row = evidence_row(session, key)
+    if row is None:
+        raise RecordRefused(f"evidence {key!r} not found", reason="missing")
+    session.delete(row)

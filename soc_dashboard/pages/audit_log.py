@@ -27,7 +27,7 @@ def _title() -> str:
     return t("nav.audit", current_language()) + " · SOC"
 
 
-register_page(__name__, path="/audit", name="audit", order=5, title=_title)
+register_page(__name__, path="/audit", name="audit", order=6, title=_title)
 
 
 def content(lang: str, actor: str | None = None, **_: Any) -> Component:

@@ -1,4 +1,5 @@
-"""Compliance page: the latest policy evaluation per system and per requirement (read-only)."""
+"""Compliance page: the latest policy evaluation per system and per requirement, and what changed
+since the previous evaluation (read-only)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,20 @@ from soc_dashboard.components import (
 )
 from soc_dashboard.context import console, current_language
 from soc_dashboard.i18n import format_time, label, t
-from soc_dashboard.views.compliance import STATUSES, latest_run, result_rows, summary_rows
+from soc_dashboard.views.compliance import (
+    STATUSES,
+    RunChanges,
+    changes_since_previous,
+    latest_run,
+    result_rows,
+    summary_rows,
+)
 
 SYSTEM = "compliance-system"
 STATUS = "compliance-status"
 RESULTS = "compliance-results"
 COUNT = "compliance-count"
+CHANGES = "compliance-changes"
 
 SUMMARY_COLUMNS = (
     ("system", "col.system"),
@@ -33,6 +42,13 @@ SUMMARY_COLUMNS = (
     ("fail", "col.fail"),
     ("unknown", "col.unknown"),
     ("pass", "col.pass"),
+)
+CHANGE_COLUMNS = (
+    ("system", "col.system"),
+    ("requirement", "col.requirement"),
+    ("before", "col.before"),
+    ("after", "col.after"),
+    ("message", "col.message"),
 )
 RESULT_COLUMNS = (
     ("system", "col.system"),
@@ -50,11 +66,37 @@ def _title() -> str:
 register_page(__name__, path="/compliance", name="compliance", order=3, title=_title)
 
 
+def _changes(changes: RunChanges | None, lang: str) -> list[Component]:
+    """The "changes since the previous evaluation" section's body."""
+    if changes is None or changes.compared == 0:
+        return [notice(t("compliance.no_previous", lang))]
+    if not changes.rows:
+        return [notice(t("compliance.no_changes", lang), "success")]
+    count = t(
+        "compliance.changes_count",
+        lang,
+        count=len(changes.rows),
+        worse=changes.worse,
+        better=changes.better,
+    )
+    rows = [
+        {**row, "before": _badge(row, "before"), "after": _badge(row, "after")}
+        for row in changes.rows
+    ]
+    columns = [(f, t(k, lang)) for f, k in CHANGE_COLUMNS]
+    return [html.P(count, className="count"), table(columns, rows)]
+
+
+def _badge(row: dict[str, Any], side: str) -> Component:
+    return html.Span(row[side], className=f"badge status-{row[f'{side}_key']}")
+
+
 def content(lang: str, system: str | None = None, **_: Any) -> Component:
     cons = console()
     with cons.state.session() as session:
         run = latest_run(session)
         summary = summary_rows(session, run.run_id) if run else []
+        changes = changes_since_previous(session, run.run_id, lang) if run else None
     systems = [r["system"] for r in summary]
     # The sections exist even before the first evaluation (hidden): callbacks need their ids.
     heading = (
@@ -79,6 +121,12 @@ def content(lang: str, system: str | None = None, **_: Any) -> Component:
                     html.H2(t("compliance.summary", lang)),
                     table([(f, t(k, lang)) for f, k in SUMMARY_COLUMNS], summary),
                 ],
+                className="card wide",
+                hidden=run is None,
+            ),
+            html.Section(
+                [html.H2(t("compliance.changes", lang)), *_changes(changes, lang)],
+                id=CHANGES,
                 className="card wide",
                 hidden=run is None,
             ),

@@ -1,4 +1,5 @@
-"""Compliance results of the latest policy evaluation: per system and per requirement."""
+"""Compliance results of the latest policy evaluation: per system, per requirement, and what
+changed since each system's previous evaluation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from policies.compliance import (
+    CLASSIFICATION_ROW,
+    changes_between,
+    results_of,
+    statuses,
+    system_runs,
+)
 from soc.state.models import ComplianceResult, System
 from soc_dashboard.i18n import label
 
@@ -86,3 +94,74 @@ def result_rows(
         }
         for r in session.scalars(query.limit(max(1, min(limit, MAX_RESULTS))))
     ]
+
+
+# Worse first: a requirement that starts failing matters more than one that starts passing.
+_RANK = {"fail": 0, "unknown": 1, "not_applicable": 2, "pass": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RunChanges:
+    """What changed in ``run_id`` against each of its systems' previous evaluation."""
+
+    rows: list[dict[str, Any]]
+    compared: int  # systems of the run that had a previous evaluation
+    worse: int
+    better: int
+
+
+def changes_since_previous(
+    session: Session, run_id: str, lang: str, *, limit: int = MAX_RESULTS
+) -> RunChanges:
+    """Per system, the run's statuses against that system's run before it (a run may cover
+    only some systems), with the same rule as the compliance alerts (``changes_between``)."""
+    after = statuses(session, run_id)
+    history = system_runs(session)
+    pairs = []
+    for system_id in {s for s, _ in after}:
+        runs = history.get(system_id, [])
+        position = runs.index(run_id) if run_id in runs else len(runs)
+        if position + 1 < len(runs):
+            pairs.append((system_id, runs[position + 1]))
+    compared = {s for s, _ in pairs}
+    before = {
+        (r.system_id, r.requirement_id): r.status
+        for r in results_of(session, pairs)
+        if r.requirement_id != CLASSIFICATION_ROW
+    }
+    changes = changes_between(before, {k: v for k, v in after.items() if k[0] in compared})
+    changes.sort(key=lambda c: (_RANK.get(c.after, 1), c.system_id, c.requirement_id))
+    messages = _messages(session, run_id, lang, {(c.system_id, c.requirement_id) for c in changes})
+    rows = [
+        {
+            "system": c.system_id,
+            "requirement": c.requirement_id,
+            "before": label("compliance_status", c.before or "new", lang),
+            "before_key": c.before or "new",
+            "after": label("compliance_status", c.after, lang),
+            "after_key": c.after,
+            "message": messages.get((c.system_id, c.requirement_id), ""),
+        }
+        for c in changes[: max(1, limit)]
+    ]
+    worse = sum(1 for c in changes if _RANK.get(c.after, 1) < _RANK.get(c.before or "", 1))
+    better = sum(1 for c in changes if _RANK.get(c.after, 1) > _RANK.get(c.before or "", 1))
+    return RunChanges(rows, len(compared), worse, better)
+
+
+def _messages(
+    session: Session, run_id: str, lang: str, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    if not keys:
+        return {}
+    query = select(ComplianceResult).where(
+        ComplianceResult.run_id == run_id,
+        ComplianceResult.system_id.in_({s for s, _ in keys}),
+    )
+    return {
+        (r.system_id, r.requirement_id): (r.message_en or r.message_vi)
+        if lang == "en"
+        else (r.message_vi or r.message_en)
+        for r in session.scalars(query)
+        if (r.system_id, r.requirement_id) in keys
+    }

@@ -51,3 +51,11 @@ def agency_rows(session: Session, lang: str, limit: int = MAX_ROWS) -> list[dict
         }
         for a in session.scalars(query)
     ]
+
+
+def agency_options(session: Session, lang: str) -> list[dict[str, Any]]:
+    """Every agency as a choice of the forms: ``id — name``."""
+    return [
+        {"label": f"{row['id']} — {row['name']}", "value": row["id"]}
+        for row in agency_rows(session, lang)
+    ]
