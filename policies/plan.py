@@ -164,6 +164,7 @@ def plan_data(catalog_data: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "periods": periods,
         "plan": plan,
+        **lookups(catalog_data),
         "slots": {
             "key": layout.key,
             "controls": list(layout.controls),
@@ -171,6 +172,38 @@ def plan_data(catalog_data: Mapping[str, Any]) -> dict[str, Any]:
             "layers": {k: layout.slot(k) for k in layer_kinds},
             "layer1": [[k, layout.slot(k)] for k in catalog_data["four_layer"]["layer1_kinds"]],
         },
+    }
+
+
+def lookups(catalog_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The catalogue's tables in the shape the policies read by reference rather than by search
+    (every builtin call, a membership test included, costs the embedded engine a frame copy):
+    ``criteria[profile]``: [id, level] of the classification criteria of the profile, in id
+    order; ``assessment_days_by_level[level]``: layer 3's period; ``accepted_targets[profile]``:
+    the national centres layer 4 accepts, as keys; ``source_category_of[dataset]``: the log-source
+    categories a dataset belongs to."""
+    four_layer = catalog_data["four_layer"]
+    criteria = catalog_data["classification"]
+    by_source: dict[str, list[str]] = {}
+    for category, datasets in catalog_data["source_categories"].items():
+        for dataset in datasets:
+            by_source.setdefault(dataset, []).append(category)
+    return {
+        "criteria": {
+            profile: [
+                [cid, criteria[cid]["level"]]
+                for cid in sorted(criteria)
+                if profile in criteria[cid]["profiles"]
+            ]
+            for profile in PROFILES
+        },
+        "assessment_days_by_level": [None]
+        + [four_layer["assessment_days"][level] for level in LEVELS],
+        "accepted_targets": {
+            profile: dict.fromkeys(targets, True)
+            for profile, targets in four_layer["targets"].items()
+        },
+        "source_category_of": by_source,
     }
 
 

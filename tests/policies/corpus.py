@@ -272,14 +272,19 @@ def decoded(engine: PolicyEngine, layout: Layout, count: int = 1000) -> Iterator
             yield key, orjson.dumps(result, option=orjson.OPT_SORT_KEYS)
 
 
-def _engine(workers: int) -> tuple[PolicyEngine, Layout]:
-    from policies.bundle import default_bundle
+def _engine(workers: int, rego: Path | None) -> tuple[PolicyEngine, Layout]:
+    from dataclasses import replace
+
+    from policies.bundle import default_bundle, read_modules, rego_files
     from policies.catalog_loader import load_catalog
     from policies.engines.regopy import RegopyEngine
     from policies.plan import layout_for
 
+    bundle = default_bundle()
+    if rego is not None:  # another version of the policies, on the same data
+        bundle = replace(bundle, modules=read_modules(rego_files(rego), rego))
     engine = RegopyEngine(workers=workers)
-    engine.load(default_bundle())
+    engine.load(bundle)
     return engine, layout_for(load_catalog())
 
 
@@ -289,8 +294,9 @@ def main() -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--systems", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rego", type=Path, help="evaluate the Rego modules under this directory")
     args = parser.parse_args()
-    engine, layout = _engine(args.workers)
+    engine, layout = _engine(args.workers, args.rego)
     digest = hashlib.sha256()
     try:
         if args.action == "dump":

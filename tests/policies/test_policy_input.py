@@ -10,7 +10,7 @@ import pytest
 from policies.bundle import REGO_DIR, bundle_data, rego_files
 from policies.catalog_loader import Catalog, engine_data
 from policies.engines.regopy import RegopyEngine
-from policies.plan import form_of, layout_for, plan_data
+from policies.plan import form_of, layout_for, lookups, plan_data
 from policies.policy_input import (
     age_days,
     batches,
@@ -174,7 +174,7 @@ def test_a_batch_built_for_another_catalogue_gets_no_answer(
 def test_the_plan_holds_each_requirement_in_force_once_per_level(catalog: Catalog) -> None:
     data = engine_data(catalog)
     plan = plan_data(data)
-    assert plan == {k: bundle_data()["catalog"][k] for k in ("periods", "plan", "slots")}
+    assert plan == {k: bundle_data()["catalog"][k] for k in plan}
     for profile, periods in plan["plan"].items():
         now = plan["periods"][profile][-1]
         level_3 = periods[-1][3]
@@ -185,6 +185,20 @@ def test_the_plan_holds_each_requirement_in_force_once_per_level(catalog: Catalo
             e["id"] for e in data["index"][profile]["3"] if e["from_ns"] <= now <= e["to_ns"]
         )
         assert ids == expected
+
+
+def test_the_lookup_tables_follow_the_catalogue(catalog: Catalog) -> None:
+    data = engine_data(catalog)
+    found = lookups(data)
+    for profile, criteria in found["criteria"].items():
+        ids = [c[0] for c in criteria]
+        assert ids == sorted(ids)
+        assert all(profile in data["classification"][i]["profiles"] for i in ids)
+        assert all(data["classification"][i]["level"] == lv for i, lv in criteria)
+    assert found["assessment_days_by_level"][5] == data["four_layer"]["assessment_days"]["5"]
+    targets = data["four_layer"]["targets"]["current"]
+    assert set(found["accepted_targets"]["current"]) == set(targets)
+    assert found["source_category_of"]["suricata.eve"] == ["ids"]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@
 #   recent successful exchange from the state database's exchange record. Functions of one
 #   system of the batch (`s`), its effective level, the profile and its observed telemetry.
 #   A document is [id, age in days] or [id, age, {expired, state, details, assessor, provider}].
+#   Written for the embedded engine's costs (docs/policies.md): emptiness by the first element,
+#   equality and membership through references and function heads.
 package four_layer.layers
 
 import rego.v1
@@ -16,9 +18,8 @@ import rego.v1
 import data.lib.outcome.outcome
 
 # The documents on file in a slot, newest first (none when the slot is null). Slots are read
-# through references (s.kinds[data.catalog.slots.layers.x]): regopy 1.5 goes straight to an
-# element so given, but compares every element when the position is a variable.
-_filed(recs) := recs if recs != null
+# through references (s.kinds[data.catalog.slots.layers.x]).
+_filed(recs) := recs if not recs == null
 else := []
 
 # A fact only some documents carry (the third element of a document).
@@ -35,7 +36,7 @@ _norm(name) := lower(trim_space(name))
 layer1(s) := _layer1(_layer1_missing(s))
 
 _layer1(missing) := outcome("pass", "layer1_ok", {}) if {
-	count(missing) == 0
+	not missing[0]
 } else := outcome("fail", "layer1_missing", {"missing": missing})
 
 _layer1_missing(s) := [pair[0] |
@@ -58,60 +59,72 @@ _services(s) := [rec |
 
 # METADATA
 # title: The layer-2 provider (normalised), from the SOC service in force
-provider(services) := _norm(services[0][2].provider) if {
-	count(services) > 0
-}
+provider(services) := _norm(services[0][2].provider)
 
 # Layers 2 and 3 are asked of level 3 and above (CV1552; Directive 14): below, they are optional.
+# Levels are whole numbers from 1 (the inventory refuses others).
+_optional_at(1)
+
+_optional_at(2)
+
 _optional(level) := outcome("not_applicable", "layer_not_required", {"level": level})
 
 layer2(level, services, t) := _optional(level) if {
-	level < 3
+	_optional_at(level)
 } else := outcome("unknown", "not_instrumentable", {}) if {
 	not t.instrumentable
 } else := outcome("fail", "layer2_no_service", {}) if {
-	count(services) == 0
+	not services[0]
 } else := outcome("unknown", "no_sources", {}) if {
 	t.source_count == 0
 } else := outcome("fail", "layer2_logs", {"stale": t.stale, "window_hours": t.window_hours}) if {
-	count(t.stale) > 0
+	t.stale[0]
 } else := outcome("fail", "layer2_ids", {"links": t.uncovered}) if {
-	count(t.uncovered) > 0
+	t.uncovered[0]
 } else := outcome("pass", "layer2_ok", {"provider": extra(services[0], "provider", "")})
 
 # ---------------------------------------------------------------- layer 3
 
+_scope(rec) := v if {
+	v := rec[2].details.scope
+} else := "system"
+
+_of_system(rec) if _scope(rec) == "system"
+
 _assessments(s) := [rec |
 	some rec in _filed(s.kinds[data.catalog.slots.layers.assessment])
-	object.get(extra(rec, "details", {}), "scope", "system") == "system"
+	_of_system(rec)
 ]
 
-# The provider to be independent of: the SOC service in force, else the one the assessment names.
-_other_party(rec, services) := provider(services)
+# The provider to be independent of: the SOC service in force, else the one the assessment
+# names; null when there is none.
+_other_party(rec, services) := p if {
+	p := provider(services)
+} else := p if {
+	p := _norm(rec[2].provider)
+} else := null
 
-_other_party(rec, services) := _norm(rec[2].provider) if {
-	not provider(services)
-}
-
-_independent(rec, services) if {
+_independent(rec, other) if {
 	rec[2].assessor
-	not _other_party(rec, services)
+	other == null
 }
 
-_independent(rec, services) if {
-	_norm(rec[2].assessor) != _other_party(rec, services)
+_independent(rec, other) if {
+	not other == null
+	assessor := _norm(rec[2].assessor)
+	not assessor == other
 }
 
 layer3(s, level, services) := _optional(level) if {
-	level < 3
-} else := _assessed(_assessments(s), data.catalog.four_layer.assessment_days[format_int(level, 10)], services)
+	_optional_at(level)
+} else := _assessed(_assessments(s), data.catalog.assessment_days_by_level[level], services)
 
 _assessed(found, period, services) := outcome("fail", "layer3_missing", {}) if {
-	count(found) == 0
+	not found[0]
 } else := outcome("fail", "layer3_outdated", {"age_days": found[0][1], "max_days": period, "record": found[0][0]}) if {
 	found[0][1] > period
 } else := outcome("fail", "layer3_not_independent", {"assessor": extra(found[0], "assessor", "?"), "record": found[0][0]}) if {
-	not _independent(found[0], services)
+	not _independent(found[0], _other_party(found[0], services))
 } else := outcome("pass", "layer3_ok", {"assessor": found[0][2].assessor, "record": found[0][0]})
 
 # ---------------------------------------------------------------- layer 4
@@ -121,25 +134,30 @@ _connections(s) := [rec |
 	_in_force(rec)
 ]
 
-_target(rec, fallback) := object.get(extra(rec, "details", {}), "target", fallback)
+_target(rec, fallback) := v if {
+	v := rec[2].details.target
+} else := fallback
 
-layer4(s, profile, t) := _connected(_connections(s), data.catalog.four_layer.targets[profile], t.exchange_age_days)
+_to_accepted(accepted, rec) if accepted[_target(rec, "")]
 
-_connected(found, targets, age) := outcome("fail", "layer4_no_connection", {}) if {
-	count(found) == 0
-} else := outcome("fail", "layer4_wrong_target", {"target": _target(found[0], "?"), "expected": targets}) if {
-	not _accepted(found, targets)
+layer4(s, profile, t) := _connected(_connections(s), profile, t.exchange_age_days)
+
+_connected(found, profile, age) := outcome("fail", "layer4_no_connection", {}) if {
+	not found[0]
+} else := outcome("fail", "layer4_wrong_target", {"target": _target(found[0], "?"), "expected": data.catalog.four_layer.targets[profile]}) if {
+	not _accepted(found, profile)
 } else := outcome("fail", "layer4_no_exchange", {}) if {
 	age == null
 } else := outcome("fail", "layer4_stale", {"age_days": age, "max_days": data.catalog.four_layer.exchange_max_days}) if {
 	age > data.catalog.four_layer.exchange_max_days
-} else := outcome("pass", "layer4_ok", {"target": _target(_accepted(found, targets), "?"), "age_days": age})
+} else := outcome("pass", "layer4_ok", {"target": _target(_accepted(found, profile), "?"), "age_days": age})
 
 # The first connection (newest first) to a target the profile accepts.
-_accepted(found, targets) := accepted[0] if {
+_accepted(found, profile) := accepted[0] if {
+	targets := data.catalog.accepted_targets[profile]
 	accepted := [rec |
 		some rec in found
-		_target(rec, "") in targets
+		_to_accepted(targets, rec)
 	]
 }
 

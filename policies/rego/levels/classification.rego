@@ -4,25 +4,41 @@
 #   The level (cấp độ 1–5) a system should have from its declared attributes (Decree 85/2016
 #   Art. 7–11; Decree 331/2026 Art. 11–15), the criteria that decided it, and whether the approved
 #   level is lower. A system's level is the highest of the criteria it meets (Art. 5.2). The level
-#   and profiles of each criterion id are data (policies/catalog/requirements.yaml). Written as
-#   functions of the system so one query classifies a whole batch of systems.
+#   and profiles of each criterion id are data (policies/catalog/requirements.yaml; the plan lists
+#   each profile's criteria in id order as data.catalog.criteria[profile]). Written as functions of
+#   the system so one query classifies a whole batch, and for the embedded engine's costs
+#   (docs/policies.md): defaults and equality through references and function heads.
 package levels.classification
 
 import rego.v1
 
-_types(sys) := object.get(sys, "information_types", [])
+_types(sys) := t if {
+	t := sys.information_types
+} else := []
 
-_harm(sys) := object.get(sys, "state_secret_harm", "none")
+_harm(sys) := h if {
+	h := sys.state_secret_harm
+} else := "none"
 
-_secret(sys) if "state_secret" in _types(sys)
+_secret(sys) if {
+	some t in _types(sys)
+	t == "state_secret"
+}
 
-_secret(sys) if _harm(sys) != "none"
+_secret(sys) if not _harm(sys) == "none"
 
-_has(sys, key) if object.get(sys, key, null) != null
+_has(sys, key) if {
+	v := sys[key]
+	not v == null
+}
+
+_count_of(sys, key) := n if {
+	n := sys[key]
+} else := 0
 
 # METADATA
 # title: Criterion ids that hold for the system (any profile)
-holds(sys) := (_by_type(sys) | _by_harm(sys)) | _general(sys)
+holds(sys) := {id | some part in [_by_type(sys), _by_harm(sys), _general(sys)]; some id in part}
 
 _by_type(sys) := _internal(sys) if sys.system_type == "internal"
 else := {id | some id in _CITIZEN; _citizen(id, sys)} if sys.system_type == "citizen_service"
@@ -30,14 +46,22 @@ else := _infrastructure(sys) if sys.system_type == "infrastructure"
 else := _ics(sys) if sys.system_type == "ics"
 else := set()
 
+_not_public(types) if {
+	some t in types
+	not t == "public"
+}
+
+_private_type("private")
+
+_private_type("personal")
+
 _internal(sys) := {"CLS-1.1"} if {
-	count(_types(sys)) > 0
-	every t in _types(sys) {
-		t == "public"
-	}
+	types := _types(sys)
+	types[0]
+	not _not_public(types)
 } else := {"CLS-2.1"} if {
 	some t in _types(sys)
-	t in {"private", "personal"}
+	_private_type(t)
 	not _secret(sys)
 } else := set()
 
@@ -51,8 +75,8 @@ _citizen("CLS-2.2c", sys) if sys.personal_data_users < 10000
 
 _citizen("CLS-2.2d", sys) if {
 	_personal_data_declared(sys)
-	object.get(sys, "personal_data_basic_subjects", 0) < 100000
-	object.get(sys, "personal_data_sensitive_subjects", 0) < 10000
+	_count_of(sys, "personal_data_basic_subjects") < 100000
+	_count_of(sys, "personal_data_sensitive_subjects") < 10000
 }
 
 _citizen("CLS-3.2a", sys) if sys.online_public_service_level >= 3
@@ -63,9 +87,9 @@ _citizen("CLS-3.2c", sys) if sys.personal_data_users >= 10000
 
 _citizen("CLS-3.2d", sys) if sys.administrative_procedures == true
 
-_citizen("CLS-3.2e", sys) if object.get(sys, "personal_data_basic_subjects", 0) >= 100000
+_citizen("CLS-3.2e", sys) if _count_of(sys, "personal_data_basic_subjects") >= 100000
 
-_citizen("CLS-3.2e", sys) if object.get(sys, "personal_data_sensitive_subjects", 0) >= 10000
+_citizen("CLS-3.2e", sys) if _count_of(sys, "personal_data_sensitive_subjects") >= 10000
 
 _personal_data_declared(sys) if _has(sys, "personal_data_basic_subjects")
 
@@ -117,16 +141,34 @@ _flag("CLS-5.5", sys) if sys.pm_designated == true
 
 _flag("CLS-R", sys) if sys.risk_assessed_level >= 1
 
+# Decree 331 Art. 10.5: a risk assessment showing more harm raises the level to what it found.
+_level_of(c, sys) := sys.risk_assessed_level if c[0] == "CLS-R"
+else := c[1]
+
+# [id, level] of the criteria of the profile that hold, in id order.
+_met(sys, profile) := [[c[0], lv] |
+	some c in ordered
+	held[c[0]]
+	lv := _level_of(c, sys)
+] if {
+	# Bound outside the comprehension: regopy 1.5 iterates every key when a function argument
+	# indexes a reference inside one.
+	ordered := data.catalog.criteria[profile]
+	held := holds(sys)
+}
+
 # METADATA
 # title: The criteria of the profile that hold, in id order
-criteria(sys, profile) := sort([id |
-	some id in holds(sys)
-	profile in object.get(data.catalog.classification, id, {"profiles": []}).profiles
-])
+criteria(sys, profile) := [c[0] | some c in _met(sys, profile)]
 
-# Decree 331 Art. 10.5: a risk assessment showing more harm raises the level to what it found.
-_level_of(id, sys) := sys.risk_assessed_level if id == "CLS-R"
-else := object.get(data.catalog.classification, id, {}).level
+_highest(met) := max([c[1] | some c in met]) if met[0]
+else := 0
+
+_at(c, level) if c[1] == level
+
+_approved(sys) := a if {
+	a := sys.approved_level
+} else := 0
 
 # METADATA
 # title: Classification of one system under a profile
@@ -134,23 +176,22 @@ else := object.get(data.catalog.classification, id, {}).level
 #   effective_level is the approved level raised to what the criteria give: an under-classified
 #   system does not escape the requirements of its real level, and an operating system is at
 #   least at level 1.
-assess(sys, profile) := _classification(sys, ids, level, object.get(sys, "approved_level", 0)) if {
-	ids := criteria(sys, profile)
-	level := max(array.concat([0], [lv | some id in ids; lv := _level_of(id, sys)]))
+assess(sys, profile) := _classification(met, _highest(met), _approved(sys)) if {
+	met := _met(sys, profile)
 }
 
-_classification(sys, ids, level, approved) := {
+_classification(met, level, approved) := {
 	"level": level,
-	"criteria": ids,
-	"deciding": [id | some id in ids; _level_of(id, sys) == level],
+	"criteria": [c[0] | some c in met],
+	"deciding": [c[0] | some c in met; _at(c, level)],
 	"approved": approved,
 	"approved_lower": _lower(approved, level),
 	"effective_level": max([approved, level, 1]),
 }
 
 _lower(approved, level) := true if {
-	approved > 0
 	level > approved
+	approved > 0
 } else := false
 
 # The classification of the one system a query names (input.system under input.profile).

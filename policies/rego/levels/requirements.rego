@@ -9,12 +9,14 @@
 #   messages render it. Functions of one system of the batch (`s`), whose controls and document
 #   kinds sit at the slots of data.catalog.slots; a record is [id, age in days] or
 #   [id, age, {expired, state, details, assessor, provider}] (absent facts: in place, in force).
-#   Written for regopy 1.5's costs: see "regopy pitfalls" in docs/policies.md.
+#   Written for regopy 1.5's costs (see "What the embedded engine costs" in docs/policies.md):
+#   every builtin call, comparisons and `==` inside a comprehension included, copies the
+#   interpreter's frame, so emptiness is read from the first element, equality and membership go
+#   through function heads and references, and a builtin is left only where a number is compared.
 package levels.requirements
 
 import rego.v1
 
-import data.lib.slots
 import data.lib.telemetry
 import data.triage.reporting
 
@@ -31,13 +33,17 @@ _period := period(telemetry.now_ns, input.profile)
 # METADATA
 # title: Every requirement in force at the system's level, each decided once
 # description: >-
-#   Grouped as the plan groups them (the engine would copy every decision again to concatenate
-#   the groups; the reader flattens them). Each group is walked by a function given no more than
-#   the group needs: regopy 1.5 copies a comprehension's surroundings on every step. Decisions are
-#   bound in the body (it loses a function's arguments used only in a comprehension's head).
+#   Grouped as the plan groups them (the reader flattens them). Each group is walked by a
+#   function given no more than the group needs. Decisions are bound in the body (regopy 1.5
+#   loses a function's arguments used only in a comprehension's head).
 decisions(s, cls, layers, t) := plan(lp, s, cls, layers, t) if {
 	lp := data.catalog.plan[input.profile][_period][cls.effective_level]
 }
+
+# A fact the input leaves out when there is none.
+_or(obj, key, fallback) := v if {
+	v := obj[key]
+} else := fallback
 
 # METADATA
 # title: The decisions of one level's plan, by form (tests call this with a plan of their own)
@@ -47,8 +53,8 @@ plan(lp, s, cls, layers, t) := [
 	_evidence_checks(lp, s),
 	_evidence_all(lp, s.kinds),
 	_evidence_order(lp, s.system, s.kinds),
-	_zones(lp, object.get(s, "zones", null)),
-	_reporting(lp, object.get(s, "incidents", [])),
+	_zones(lp, _or(s, "zones", null)),
+	_reporting(lp, _or(s, "incidents", [])),
 	_live_checks(lp, t),
 	_retention(lp, t),
 	_ids_checks(lp, t),
@@ -88,8 +94,10 @@ _layers(lp, layers) := [d |
 
 _classified(lp, cls) := [d | some r in lp.classification; d := classification_check(r, cls)]
 
-_newest(recs) := recs[0] if recs != null
-else := null
+_newest(recs) := rec if {
+	not recs == null
+	rec := recs[0]
+} else := null
 
 # METADATA
 # title: The decision of a requirement that concerns only some systems
@@ -109,8 +117,8 @@ else := ids_coverage(r, t) if form == "ids_coverage"
 else := source_categories(r, t, s.system) if form == "source_categories"
 else := evidence_all(r, s.kinds) if form == "evidence_all"
 else := evidence_order(r, s.system, s.kinds) if form == "evidence_order"
-else := zones(r, object.get(s, "zones", null)) if form == "zones"
-else := incident_reporting(r, object.get(s, "incidents", [])) if form == "incident_reporting"
+else := zones(r, _or(s, "zones", null)) if form == "zones"
+else := incident_reporting(r, _or(s, "incidents", [])) if form == "incident_reporting"
 else := [r.id, o.status, o.reason, o.params] if {
 	form == "layer"
 	o := layers[r.layer]
@@ -120,42 +128,46 @@ else := [r.id, "unknown", "unknown_check", {"type": form}]
 # ---------------------------------------------------------------- conditions on the system
 
 applies(w, sys) if {
-	every key in object.keys(w) {
-		_condition(key, w[key], sys)
+	every key, want in w {
+		_condition(key, want, sys)
 	}
 }
 
-_condition(key, types, sys) if {
-	key == "system_types"
-	sys.system_type in types
+_condition("system_types", types, sys) if {
+	some t in types
+	t == sys.system_type
 }
 
-_condition(key, fs, sys) if {
-	key == "functions_any"
-	some fn in object.get(sys, "functions", [])
-	fn in fs
+_condition("functions_any", fs, sys) if {
+	some fn in _or(sys, "functions", [])
+	some f in fs
+	fn == f
 }
 
-_condition(key, want, sys) if {
-	key in {"hosted_shared", "internet_facing"}
-	object.get(sys, key, false) == want
-}
+_condition("hosted_shared", want, sys) if _or(sys, "hosted_shared", false) == want
 
-_condition(key, want, sys) if {
-	key == "state_secret"
-	state_secret(sys) == want
-}
+_condition("internet_facing", want, sys) if _or(sys, "internet_facing", false) == want
 
-_condition(key, n, sys) if {
-	key == "personal_data_min"
-	max([object.get(sys, "personal_data_users", 0), object.get(sys, "personal_data_basic_subjects", 0)]) >= n
-}
+_condition("state_secret", want, sys) if state_secret(sys) == want
 
-state_secret(sys) := true if "state_secret" in object.get(sys, "information_types", [])
-else := true if object.get(sys, "state_secret_harm", "none") != "none"
-else := false
+_condition("personal_data_min", n, sys) if _or(sys, "personal_data_users", 0) >= n
+
+_condition("personal_data_min", n, sys) if _or(sys, "personal_data_basic_subjects", 0) >= n
+
+_secret_type("state_secret")
+
+state_secret(sys) := true if {
+	some t in _or(sys, "information_types", [])
+	_secret_type(t)
+} else := true if {
+	not _or(sys, "state_secret_harm", "none") == "none"
+} else := false
 
 # ---------------------------------------------------------------- declared evidence
+
+_not_in_place("planned")
+
+_not_in_place("absent")
 
 # METADATA
 # title: A plain control or document — the newest record, in place and not expired
@@ -164,13 +176,13 @@ else := false
 #   age in days as a fifth element; rec the record (null when none is on file). The common case,
 #   a record with nothing more to say and no period asked, is tried first.
 present(r, rec) := [id, "pass", "valid", {"record": rid}] if {
-	count(rec) == 2
+	not rec[2]
 	not r[4]
 	id := r[0]
 	rid := rec[0]
 } else := [id, "fail", "not_in_place", {"state": state, "record": rec[0]}] if {
 	state := rec[2].state
-	state in {"planned", "absent"}
+	_not_in_place(state)
 	id := r[0]
 } else := [id, "fail", "expired", {"record": rec[0]}] if {
 	rec[2].expired
@@ -185,29 +197,41 @@ present(r, rec) := [id, "pass", "valid", {"record": rid}] if {
 	id := r[0]
 }
 
-# A fact only some records carry (the third element of a record).
-_extra(rec, key, fallback) := v if {
-	v := rec[2][key]
+# A detail of a record (the third element's details), or the fallback.
+_detail(rec, key, fallback) := v if {
+	v := rec[2].details[key]
 } else := fallback
+
+_on_record(rec) if not rec == null
+
+_contains(arr, x) if {
+	some y in arr
+	y == x
+}
 
 # The records a general evidence check looks at, newest first.
 _records(r, s) := [rec |
 	some slot in r.control_slots
-	rec := slots.at(s.controls, slot)
-	rec != null
+	rec := s.controls[slot]
+	_on_record(rec)
 ] if r.control_slots
 else := _kind_records(s.kinds[r.slot]) if not r.select
 else := [rec |
 	some rec in _kind_records(s.kinds[r.slot])
-	_selected(rec, r)
+	_selected(rec, r.select)
 ]
 
-_kind_records(recs) := recs if recs != null
+_kind_records(recs) := recs if not recs == null
 else := []
 
-_selected(rec, r) if {
-	every k in object.keys(r.select) {
-		object.get(_extra(rec, "details", {}), k, null) == r.select[k]
+_has_records(recs) if {
+	not recs == null
+	recs[0]
+}
+
+_selected(rec, select) if {
+	every k, want in select {
+		_detail(rec, k, null) == want
 	}
 }
 
@@ -216,46 +240,45 @@ else := r.kind
 
 # METADATA
 # title: Any declared-evidence check, on its records (newest first)
-evidence(r, recs) := judge_record(r, recs[0]) if {
-	count(recs) > 0
+evidence(r, recs) := judge_record(r, rec) if {
+	rec := recs[0]
 } else := [r.id, "unknown", "missing_before_deadline", {"kind": _what(r), "deadline": r.deadline}] if {
 	telemetry.now_ns < r.deadline_ns
 } else := [r.id, r.missing, "missing", {"kind": _what(r)}]
 
 # METADATA
 # title: Judge the newest matching record against the check
-judge_record(r, rec) := [r.id, "fail", "not_in_place", {"state": rec[2].state, "record": rec[0]}] if {
-	rec[2].state in {"planned", "absent"}
+judge_record(r, rec) := [r.id, "fail", "not_in_place", {"state": state, "record": rec[0]}] if {
+	state := rec[2].state
+	_not_in_place(state)
 } else := [r.id, "fail", "expired", {"record": rec[0]}] if {
 	rec[2].expired
 } else := [r.id, "fail", "outdated", {"age_days": rec[1], "max_age_days": r.max_age_days, "record": rec[0]}] if {
 	rec[1] > r.max_age_days
 } else := [r.id, "fail", "incomplete", {"missing": missing, "record": rec[0]}] if {
 	r.includes
-	have := object.get(_extra(rec, "details", {}), r.includes.field, [])
-	missing := [v | some v in r.includes.values; not v in have]
-	count(missing) > 0
-} else := [r.id, "fail", "below_minimum", {"field": k, "value": v, "minimum": r.at_least[k]}] if {
-	r.at_least
-	some k in object.keys(r.at_least)
-	v := object.get(_extra(rec, "details", {}), k, 0)
-	v < r.at_least[k]
-} else := [r.id, "fail", "not_equal", {"field": k, "expected": r.equals[k], "record": rec[0]}] if {
-	r.equals
-	some k in object.keys(r.equals)
-	object.get(_extra(rec, "details", {}), k, null) != r.equals[k]
+	have := _detail(rec, r.includes.field, [])
+	missing := [v | some v in r.includes.values; not _contains(have, v)]
+	missing[0]
+} else := [r.id, "fail", "below_minimum", {"field": k, "value": v, "minimum": minimum}] if {
+	some k, minimum in r.at_least
+	v := _detail(rec, k, 0)
+	v < minimum
+} else := [r.id, "fail", "not_equal", {"field": k, "expected": expected, "record": rec[0]}] if {
+	some k, expected in r.equals
+	not _detail(rec, k, null) == expected
 } else := [r.id, "pass", "valid", {"record": rec[0]}]
 
 # r.parts: [kind, slot, max days or null] for each kind the check asks for; r.label names them.
 evidence_all(r, kinds) := _all_judged(r, on_file, missing) if {
-	on_file := [part | some part in r.parts; count(_kind_records(kinds[part[1]])) > 0]
+	on_file := [part | some part in r.parts; _has_records(kinds[part[1]])]
 	missing := [part[0] | some part in r.parts; not _recent(_kind_records(kinds[part[1]]), part[2])]
 }
 
 _all_judged(r, on_file, missing) := [r.id, r.missing, "missing", {"kind": r.label}] if {
-	count(on_file) == 0
+	not on_file[0]
 } else := [r.id, "fail", "incomplete", {"missing": missing}] if {
-	count(missing) > 0
+	missing[0]
 } else := [r.id, "pass", "all_valid", {"kinds": r.label}]
 
 _recent(recs, max_days) if {
@@ -267,7 +290,7 @@ _recent(recs, max_days) if {
 _within(rec, max_days) if max_days == null
 
 _within(rec, max_days) if {
-	is_number(max_days)
+	not max_days == null
 	rec[1] <= max_days
 }
 
@@ -280,7 +303,7 @@ evidence_order(r, sys, kinds) := [r.id, "not_applicable", "no_go_live", {}] if {
 	r.then == "go_live"
 	time.parse_rfc3339_ns(sys.go_live) < r.since_ns
 } else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
-	count(_kind_records(kinds[r.first_slot])) == 0
+	not _has_records(kinds[r.first_slot])
 } else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
 	not _then(r, sys, kinds)
 } else := _ordered(r, _oldest(kinds[r.first_slot]), _then(r, sys, kinds))
@@ -290,7 +313,7 @@ _oldest(recs) := recs[count(recs) - 1]
 _then(r, sys, kinds) := {"age": sys.go_live_age, "day": sys.go_live_on} if r.then == "go_live"
 
 _then(r, sys, kinds) := {"age": rec[1], "record": rec[0]} if {
-	r.then != "go_live"
+	not r.then == "go_live"
 	rec := kinds[r.then_slot][0]
 }
 
@@ -298,8 +321,8 @@ _ordered(r, first, then) := [r.id, status, reason, {
 	"first": r.first,
 	"first_record": first[0],
 	"then": r.then,
-	"then_record": object.get(then, "record", null),
-	"then_date": object.get(then, "day", null),
+	"then_record": _or(then, "record", null),
+	"then_date": _or(then, "day", null),
 }] if {
 	in_order := first[1] >= then.age
 	status := {true: "pass", false: "fail"}[in_order]
@@ -310,8 +333,8 @@ zones(r, present) := [r.id, "unknown", "missing", {"kind": "zones"}] if {
 	present == null
 } else := [r.id, "fail", "zones_missing", {"missing": missing}] if {
 	r.required
-	missing := [z | some z in r.required; not z in present]
-	count(missing) > 0
+	missing := [z | some z in r.required; not _contains(present, z)]
+	missing[0]
 } else := [r.id, "fail", "zones_too_few", {"count": count(present), "minimum": r.min_count}] if {
 	r.min_count
 	count(present) < r.min_count
@@ -336,7 +359,7 @@ live_sources(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 } else := [r.id, "unknown", "no_sources", {}] if {
 	t.source_count == 0
 } else := [r.id, "fail", "stale", {"stale": t.stale, "window_hours": t.window_hours}] if {
-	count(t.stale) > 0
+	t.stale[0]
 } else := [r.id, "pass", "live", {"count": t.source_count, "window_hours": t.window_hours}]
 
 _wanted(r, sys) := [k |
@@ -344,35 +367,42 @@ _wanted(r, sys) := [k |
 	_needs_category(k, sys)
 ]
 
-_needs_category(k, sys) if k != "web"
+_needs_category(k, sys) if not k == "web"
 
 _needs_category(k, sys) if {
 	k == "web"
-	"web" in object.get(sys, "functions", [])
+	_serves_web(sys)
 }
 
+_serves_web(sys) if {
+	some fn in _or(sys, "functions", [])
+	fn == "web"
+}
+
+# The categories (web, ids, firewall) of the sources that are live.
 _live_categories(live) := {k |
 	some s in live
-	some k in object.keys(data.catalog.source_categories)
-	s in data.catalog.source_categories[k]
+	some k in by_source[s]
+} if {
+	by_source := data.catalog.source_category_of
 }
 
 source_categories(r, t, sys) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
 } else := [r.id, "fail", "categories_missing", {"missing": missing}] if {
 	have := _live_categories(t.live)
-	missing := [k | some k in _wanted(r, sys); not k in have]
-	count(missing) > 0
+	missing := [k | some k in _wanted(r, sys); not have[k]]
+	missing[0]
 } else := [r.id, "pass", "categories_ok", {"categories": _wanted(r, sys)}]
 
 retention(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 	not t.instrumentable
 } else := [r.id, "unknown", "retention_unknown", {"min_days": r.min_days}] if {
-	not is_number(t.held_days)
+	t.held_days == null
 } else := [r.id, "pass", "retention_ok", {"held_days": t.held_days, "min_days": r.min_days}] if {
 	t.held_days >= r.min_days
 } else := [r.id, "fail", "retention_short", {"store_days": t.store_days, "min_days": r.min_days}] if {
-	is_number(t.store_days)
+	not t.store_days == null
 	t.store_days < r.min_days
 } else := [r.id, "unknown", "retention_building", {"held_days": t.held_days, "min_days": r.min_days}]
 
@@ -381,7 +411,7 @@ ids_coverage(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
 } else := [r.id, "not_applicable", "no_links", {}] if {
 	t.link_count == 0
 } else := [r.id, "fail", "ids_gap", {"links": t.uncovered}] if {
-	count(t.uncovered) > 0
+	t.uncovered[0]
 } else := [r.id, "pass", "ids_ok", {"count": t.link_count}]
 
 # ---------------------------------------------------------------- incident reporting
@@ -402,7 +432,7 @@ _missed(inc, d, now_ns) if time.parse_rfc3339_ns(inc.reports[d.id]) > d.due_ns
 
 # Without incidents nothing is due; otherwise the evaluation's profile and moment decide.
 incident_reporting(r, incidents) := [r.id, "pass", "no_incidents", {}] if {
-	count(incidents) == 0
+	not incidents[0]
 } else := reports_judged(r, incidents, input.profile, telemetry.now_ns)
 
 # METADATA

@@ -466,6 +466,8 @@ test_when_conditions if {
 	requirements.applies({"state_secret": false}, {"information_types": ["private"]})
 	requirements.applies({"personal_data_min": 10000}, {"personal_data_basic_subjects": 12000})
 	not requirements.applies({"personal_data_min": 10000}, {"personal_data_users": 9000})
+	# regopy 1.5's max() compares numbers as text (max([500, 100000]) is 500): not used here.
+	requirements.applies({"personal_data_min": 10000}, {"personal_data_users": 500, "personal_data_basic_subjects": 100000})
 	requirements.applies({"hosted_shared": true, "internet_facing": false}, {"hosted_shared": true})
 }
 
