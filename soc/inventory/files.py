@@ -376,11 +376,11 @@ def _read_evidence_csv(text: str, source: str) -> tuple[dict[str, Any], dict[Loc
         record: dict[str, Any] = {}
         details: dict[str, Any] = {}
         for name, cell in row.items():
+            if name is None:  # more cells than columns
+                raise ContentError("more cells than columns", source=source, line=reader.line_num)
             value = (cell or "").strip() if isinstance(cell, str) else ""
             if value == "":
                 continue
-            if name is None:  # more cells than columns
-                raise ContentError("more cells than columns", source=source, line=reader.line_num)
             if name.startswith(DETAILS_PREFIX):
                 details[name[len(DETAILS_PREFIX) :]] = _detail_value(value)
             else:

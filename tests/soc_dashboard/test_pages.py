@@ -39,7 +39,7 @@ def test_every_page_module_is_registered(app: Any) -> None:
     on_disk = {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")}
     assert on_disk == set(PAGE_MODULES)
     paths = {page["path"] for page in dash.page_registry.values()}
-    assert {"/", "/alerts", "/events", "/compliance", "/systems", "/audit"} <= paths
+    assert {"/", "/alerts", "/events", "/compliance", "/systems", "/evidence", "/audit"} <= paths
 
 
 @pytest.mark.parametrize(
