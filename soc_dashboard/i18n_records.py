@@ -357,5 +357,5 @@ RECORD_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{count} yêu cầu đổi trạng thái ({worse} xấu đi, {better} tốt lên).",
         "{count} requirements changed status ({worse} worse, {better} better).",
     ),
-    "compliance_status.new": ("(chưa đánh giá)", "(not evaluated)"),
+    "compliance_status.none": ("(chưa đánh giá)", "(not evaluated)"),
 }

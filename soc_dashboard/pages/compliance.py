@@ -79,8 +79,15 @@ def _changes(changes: RunChanges | None, lang: str) -> list[Component]:
         worse=changes.worse,
         better=changes.better,
     )
+    # Badges made here: the table would name their class after the column ("before-fail").
     rows = [
-        {**row, "before": _badge(row, "before"), "after": _badge(row, "after")}
+        {
+            "system": row["system"],
+            "requirement": row["requirement"],
+            "before": _badge(row, "before"),
+            "after": _badge(row, "after"),
+            "message": row["message"],
+        }
         for row in changes.rows
     ]
     columns = [(f, t(k, lang)) for f, k in CHANGE_COLUMNS]

@@ -136,8 +136,8 @@ def changes_since_previous(
         {
             "system": c.system_id,
             "requirement": c.requirement_id,
-            "before": label("compliance_status", c.before or "new", lang),
-            "before_key": c.before or "new",
+            "before": label("compliance_status", c.before or "none", lang),
+            "before_key": c.before or "none",
             "after": label("compliance_status", c.after, lang),
             "after_key": c.after,
             "message": messages.get((c.system_id, c.requirement_id), ""),

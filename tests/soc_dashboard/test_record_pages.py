@@ -235,4 +235,5 @@ def test_compliance_page_lists_what_changed(client: FlaskClient, state: StateDB)
     sign_in(client, "audi")
     page = route(client, "/compliance")
     assert "1 yêu cầu đổi trạng thái (0 xấu đi, 1 tốt lên)" in page
-    assert "Nhật ký đã tập trung" in page
+    assert "Nhật ký đã tập trung" in page and "badge status-pass" in page
+    assert "Span(" not in page  # components, not their text

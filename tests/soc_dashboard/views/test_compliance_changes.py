@@ -61,7 +61,7 @@ def test_changes_worse_first_with_the_new_messages(state: StateDB) -> None:
     assert changes.compared == 1 and changes.worse == 1 and changes.better == 1
     assert [(r["requirement"], r["before_key"], r["after_key"]) for r in changes.rows] == [
         ("ir.plan", "unknown", "fail"),
-        ("scan.new", "new", "unknown"),
+        ("scan.new", "none", "unknown"),
         ("log.central", "fail", "pass"),
     ]
     assert changes.rows[0]["message"] == "ir_plan fail (en)"
