@@ -92,6 +92,12 @@ def test_validation_knows_every_page_whoever_comes_first(client: FlaskClient, ap
         "events-table",
         "overview-stats",
         "compliance-results",
+        "compliance-changes",
+        "systems-sys-save",
+        "systems-agency-f-parent",
+        "systems-upload",
+        "evidence-table",
+        "evidence-rec-save",
         "shell-nav",
     ):
         assert component in app.validation_layout

@@ -16,7 +16,7 @@ from soc.state.models import AuditEntry, ComplianceResult, System
 from soc_dashboard.editor import EditorIds, editor_ids
 from soc_dashboard.forms import GENERAL, error_id, field_id, form_values
 from soc_dashboard.transfer_parts import TransferIds, transfer_ids
-from soc_dashboard.views.records import SYSTEM, RecordKind
+from soc_dashboard.views.records import AGENCY, SYSTEM, RecordKind
 from tests.soc_dashboard.conftest import dash_call, seed_compliance, seed_inventory, sign_in
 from tests.soc_dashboard.test_forms import data_url
 from tests.soc_dashboard.test_pages import route
@@ -237,3 +237,39 @@ def test_compliance_page_lists_what_changed(client: FlaskClient, state: StateDB)
     assert "1 yêu cầu đổi trạng thái (0 xấu đi, 1 tốt lên)" in page
     assert "Nhật ký đã tập trung" in page and "badge status-pass" in page
     assert "Span(" not in page  # components, not their text
+
+
+def test_tables_and_agency_choices_follow_a_saved_agency(
+    client: FlaskClient, state: StateDB
+) -> None:
+    seed_inventory(state)
+    sign_in(client, "boss")
+    agencies = editor_ids("systems-agency")
+    values = {"id": "dng-skhcn", "name": "Sở Khoa học và Công nghệ", "kind": "department"}
+    saved = editor_call(client, agencies, AGENCY, agencies.save, values, {"key": None}).json
+    assert saved["response"][agencies.version]["data"] == 1
+    choices = [
+        (field_id(SYSTEMS.prefix, "owner"), "options"),
+        (field_id(SYSTEMS.prefix, "operator"), "options"),
+        (field_id(agencies.prefix, "parent"), "options"),
+    ]
+    answer = dash_call(
+        client,
+        [
+            ("systems-table", "children"),
+            ("systems-agencies", "children"),
+            ("systems-count", "children"),
+            *choices,
+        ],
+        [
+            (SYSTEMS.version, "data", 0),
+            (agencies.version, "data", 1),
+            (SYSTEM_FILES.version, "data", 0),
+        ],
+        [("shell-context", "data", {"lang": "vi"})],
+        changed=[f"{agencies.version}.data"],
+    ).json["response"]
+    assert "Sở Khoa học và Công nghệ" in json.dumps(answer["systems-agencies"], ensure_ascii=False)
+    owners = answer[field_id(SYSTEMS.prefix, "owner")]["options"]
+    assert [o["value"] for o in owners] == ["dng-skhcn", "dng-stttt"]
+    assert owners[0]["label"] == "dng-skhcn — Sở Khoa học và Công nghệ"
