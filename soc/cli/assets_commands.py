@@ -17,13 +17,15 @@ from soc.errors import SocError
 from soc.inventory import (
     InventoryErrors,
     dump_evidence,
+    dump_evidence_csv,
     dump_inventory,
     import_evidence,
     import_inventory,
-    load_evidence,
     load_inventory,
+    parse_evidence,
     read_evidence,
     read_inventory,
+    read_text,
 )
 from soc.state.db import StateDB, open_state
 from soc.state.models import Evidence, System
@@ -120,7 +122,8 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
 
 
 def _evidence_import(args: argparse.Namespace, settings: Settings) -> int:
-    found, _ = load_evidence(Path(args.file))
+    fmt: Literal["yaml", "csv"] = "csv" if args.file.lower().endswith(".csv") else "yaml"
+    found, _ = parse_evidence(read_text(Path(args.file)), args.file, fmt)
     with _state(settings) as db, db.session() as s:
         counts = import_evidence(s, found, source=args.file)
     print("imported {evidence} evidence records, {exchanges} new exchanges".format(**counts))
@@ -130,7 +133,10 @@ def _evidence_import(args: argparse.Namespace, settings: Settings) -> int:
 def _evidence_export(args: argparse.Namespace, settings: Settings) -> int:
     with _state(settings) as db, db.session() as s:
         found = read_evidence(s)
-    _write(dump_evidence(found), args.file)
+    _write(
+        dump_evidence_csv(found) if _export_format(args) == "csv" else dump_evidence(found),
+        args.file,
+    )
     return 0
 
 
@@ -173,11 +179,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     evidence = sub.add_parser("evidence", help="declared evidence and exchanges (compliance)")
     esub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
-    p = esub.add_parser("import", help="load an evidence YAML file (records upserted by id)")
-    p.add_argument("file")
+    p = esub.add_parser("import", help="load evidence YAML or CSV (records upserted by id)")
+    p.add_argument("file", help="evidence file (.yaml/.yml, or .csv for records only)")
     p.set_defaults(handler=_reporting_every_error(_evidence_import))
-    p = esub.add_parser("export", help="write every evidence record and exchange as YAML")
+    p = esub.add_parser("export", help="write the evidence as YAML (with exchanges) or CSV")
     p.add_argument("file", nargs="?", help="output file (default: standard output)")
+    p.add_argument("--format", choices=("yaml", "csv"), help="default: from the file name")
     p.set_defaults(handler=_evidence_export)
     p = esub.add_parser("list", help="list evidence records")
     p.add_argument("--system")

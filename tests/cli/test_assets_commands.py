@@ -49,3 +49,24 @@ def test_evidence_before_inventory_is_a_clear_error(
 ) -> None:
     assert main(["evidence", "import", str(DEMO / "evidence.yaml")]) == 2
     assert "unknown system or agency" in capsys.readouterr().err
+
+
+def test_evidence_round_trips_through_csv(
+    soc_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["assets", "import", str(DEMO / "inventory.yaml")]) == 0
+    assert main(["evidence", "import", str(DEMO / "evidence.yaml")]) == 0
+    capsys.readouterr()
+    out = tmp_path / "evidence.csv"
+    assert main(["evidence", "export", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("id,kind,system,agency,title") and "dossier-portal" in text
+    rows = len(text.strip().splitlines()) - 1
+    assert main(["evidence", "import", str(out)]) == 0
+    assert f"imported {rows} evidence records" in capsys.readouterr().out
+    assert main(["evidence", "export", "--format", "csv"]) == 0
+    assert capsys.readouterr().out == text
+    broken = tmp_path / "broken.csv"
+    broken.write_text(text.replace(",dng-portal,", ",no-such-system,", 1), encoding="utf-8")
+    assert main(["evidence", "import", str(broken)]) == 2
+    assert "'dossier-portal' names an unknown system" in capsys.readouterr().err
