@@ -3,7 +3,12 @@
 Usage: ``python bench/bench_ingest.py [--lines N] [--repeat R] [--network-count N] [--no-network]``
 
 Inputs are built in a temporary directory from the public corpora in ../shared/datasets
-(eve.json, syslog, Apache access logs). For each input, one run measures:
+(eve.json, syslog, Apache access logs), cycling through each corpus. Real files are in time
+order, so every record's own time is rewritten to rise by 1 ms per record from 2026-03-01
+08:00:00 +07:00 (the eve ``timestamp`` and ``flow.start``, keeping its distance from the
+timestamp; the syslog header time in the forms it comes in; the access-log ``[time]``). Lines
+carrying no time (bare ``%ASA-`` messages) keep none. Before this, the inputs repeated the
+corpora's own few hundred instants in a loop. For each input, one run measures:
 
 * ``baseline``: read the file and JSON-decode each line (eve) or split and UTF-8-decode it;
 * ``parse``: reader + parsers (RawRecord → ECS event), nothing kept;
@@ -22,11 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from shutil import which
 from typing import Any
@@ -35,10 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 MODES = ("baseline", "parse", "enrich", "store")
 INDICATORS_PER_KIND = 10_000  # a realistic feed: lookups must stay O(1)
+START = datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=7)))  # record i is START + i ms
 
 
 def build_inputs(directory: Path, lines: int) -> dict[str, Path]:
-    eve_lines: list[dict[str, object]] = []
+    eve_lines: list[dict[str, Any]] = []
     for path in sorted((DATASETS / "suricata-eve-alerts-dev").glob("*/eve-alerts.ndjson")):
         eve_lines.extend(json.loads(x) for x in path.read_text().splitlines() if x.strip())
     apache = DATASETS / "weblogs-authlogs-dev" / "elastic-examples" / "apache_logs"
@@ -50,17 +58,58 @@ def build_inputs(directory: Path, lines: int) -> dict[str, Path]:
     }
     with out["suricata-eve"].open("w") as f:
         for i in range(lines):
-            doc = dict(eve_lines[i % len(eve_lines)])
+            doc = eve_at(eve_lines[i % len(eve_lines)], moment(i))
             doc["flow_id"] = i
             f.write(json.dumps(doc, separators=(",", ":")) + "\n")
     corpus = syslog_corpus()
     with out["syslog"].open("w") as f:
         for i in range(lines):
-            f.write(f"{corpus[i % len(corpus)]} #{i}\n")
+            f.write(f"{syslog_at(corpus[i % len(corpus)], moment(i))} #{i}\n")
     with out["web-access"].open("w") as f:
         for i in range(lines):
-            f.write(f"{apache_lines[i % len(apache_lines)]} {i}\n")
+            line = _CLF.sub(
+                f"[{moment(i):%d/%b/%Y:%H:%M:%S %z}]", apache_lines[i % len(apache_lines)]
+            )
+            f.write(f"{line} {i}\n")
     return out
+
+
+def moment(i: int) -> datetime:
+    """The time of the i-th record: one record per millisecond, in order."""
+    return START + timedelta(milliseconds=i)
+
+
+def eve_at(doc: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """``doc`` as if logged ``at``; a flow start keeps its distance before the timestamp."""
+    doc = dict(doc)
+    flow = doc.get("flow")
+    if isinstance(flow, dict) and isinstance(flow.get("start"), str):
+        lasted = datetime.fromisoformat(doc["timestamp"]) - datetime.fromisoformat(flow["start"])
+        doc["flow"] = {**flow, "start": f"{at - lasted:%Y-%m-%dT%H:%M:%S.%f%z}"}
+    doc["timestamp"] = f"{at:%Y-%m-%dT%H:%M:%S.%f%z}"
+    return doc
+
+
+_CLF = re.compile(r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]")
+_SYSLOG_TIMES = (  # the leading stamps of the corpus lines, each with how to write ``at`` in it
+    (re.compile(r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?= )"), "{at:%b} {at.day:2d} {at:%H:%M:%S}"),
+    (re.compile(r"\d{4} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d(?= )"), "{at:%Y %b %d %H:%M:%S}"),
+    (re.compile(r"[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d(?=: )"), "{at:%b %d %Y %H:%M:%S}"),
+    (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}[+-]\d{4}(?= )"),
+     "{at:%Y-%m-%d %H:%M:%S.%f%z}"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d(?= )"), "{iso}"),
+    (re.compile(r"date=\d{4}-\d\d-\d\d time=\d\d:\d\d:\d\d(?= )"),
+     "date={at:%Y-%m-%d} time={at:%H:%M:%S}"),
+)  # fmt: skip
+
+
+def syslog_at(line: str, at: datetime) -> str:
+    """``line`` with its leading time (in whichever of the corpus's forms) replaced by ``at``."""
+    for pattern, form in _SYSLOG_TIMES:
+        if m := pattern.match(line):
+            stamp = form.format(at=at, iso=at.isoformat(timespec="microseconds"))
+            return stamp + line[m.end() :]
+    return line
 
 
 def syslog_corpus() -> list[str]:
