@@ -49,7 +49,8 @@ class SuricataEveParser(Parser):
         text, eve = load_json_object(record, "suricata eve")
         event_type = eve.get("event_type")
         stamp = eve.get("timestamp")
-        if not isinstance(event_type, str) or not isinstance(stamp, str):
+        # JSON gives exact types: ``type(x) is str`` is ``isinstance`` here, and cheaper.
+        if type(event_type) is not str or type(stamp) is not str:
             raise ParseError("not a suricata eve record: event_type and timestamp are required")
         kind = "alert" if event_type == "alert" else "metric" if event_type == "stats" else "event"
         event = new_event(
@@ -62,14 +63,23 @@ class SuricataEveParser(Parser):
         )
         category, types = _CATEGORY.get(event_type, _OTHER)
         fields = event["event"]
-        fields["category"] = list(category)
-        fields["type"] = list(types)
+        fields["category"] = category[:]  # copies: an event's lists are its own
+        fields["type"] = types[:]
         fields["action"] = event_type
         _map_common(event, eve, event_type)
-        for section, mapper in _SECTIONS:
-            value = eve.get(section)
-            if isinstance(value, dict):
-                mapper(event, value)
+        # The sections most records carry, tested inline; the rest through the table.
+        if type(section := eve.get("alert")) is dict:
+            _map_alert(event, section)
+        if type(section := eve.get("http")) is dict:
+            _map_http(event, section)
+        for name, mapper in _OTHER_SECTIONS:
+            if type(section := eve.get(name)) is dict:
+                mapper(event, section)
+        if type(section := eve.get("flow")) is dict:
+            _map_flow(event, section)
+        for name, mapper in _LAST_SECTIONS:
+            if type(section := eve.get(name)) is dict:
+                mapper(event, section)
         return [event]
 
 
@@ -97,115 +107,167 @@ def _compact(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v is not None and v != ""}
 
 
-def _endpoint(ip: Any, port: Any) -> dict[str, Any] | None:
-    if not isinstance(ip, str) or not ip:
-        return None
-    port = port if type(port) is int else to_int(port)
-    return {"ip": ip} if port is None else {"ip": ip, "port": port}
-
-
 def _map_common(event: Event, eve: dict[str, Any], event_type: str) -> None:
-    # Built as plain dicts rather than field by field: this is the hottest path of ingestion.
-    src = eve.get("src_ip")
-    if (side := _endpoint(src, eve.get("src_port"))) is not None:
-        event["source"] = side
-    if (side := _endpoint(eve.get("dest_ip"), eve.get("dest_port"))) is not None:
-        event["destination"] = side
-    network = _network(eve, src)
+    # Straight-line code rather than generic helpers: this is the hottest path of ingestion.
+    get = eve.get
+    src = _endpoints(event, get)
+    network = _network(get, src)
     if network:
         event["network"] = network
     details: dict[str, Any] = {"event_type": event_type} if event_type else {}
-    for key in ("flow_id", "tx_id"):
-        if key in eve and (number := to_int(eve[key])) is not None:
-            details[key] = number
-    iface = eve.get("in_iface")
+    if "flow_id" in eve:
+        number = eve["flow_id"]
+        if type(number) is int or (number := to_int(number)) is not None:
+            details["flow_id"] = number
+    if "tx_id" in eve:
+        number = eve["tx_id"]
+        if type(number) is int or (number := to_int(number)) is not None:
+            details["tx_id"] = number
+    iface = get("in_iface")
     if iface is not None and iface != "":
         details["in_iface"] = iface
     event["suricata"] = {"eve": details}
     observer: dict[str, Any] = {"type": "ids", "vendor": "OISF", "product": "Suricata"}
-    if isinstance(eve.get("host"), str):
-        observer["hostname"] = eve["host"]
-    if isinstance(iface, str):
+    host = get("host")
+    if type(host) is str:
+        observer["hostname"] = host
+    if type(iface) is str:
         observer["ingress"] = {"interface": {"name": iface}}
     event["observer"] = observer
 
 
-def _network(eve: dict[str, Any], src: Any) -> dict[str, Any]:
+def _endpoints(event: Event, get: Callable[[str], Any]) -> Any:
+    """``source`` and ``destination`` (address, port); returns ``src_ip`` as it came."""
+    src = get("src_ip")
+    if type(src) is str and src:
+        port = get("src_port")
+        if type(port) is not int:
+            port = to_int(port)
+        event["source"] = {"ip": src} if port is None else {"ip": src, "port": port}
+    dest = get("dest_ip")
+    if type(dest) is str and dest:
+        port = get("dest_port")
+        if type(port) is not int:
+            port = to_int(port)
+        event["destination"] = {"ip": dest} if port is None else {"ip": dest, "port": port}
+    return src
+
+
+def _network(get: Callable[[str], Any], src: Any) -> dict[str, Any]:
     network: dict[str, Any] = {}
-    if isinstance(src, str) and src:
+    if type(src) is str and src:
         network["type"] = "ipv6" if ":" in src else "ipv4"
-    proto, app = eve.get("proto"), eve.get("app_proto")
-    if isinstance(proto, str) and proto:
+    proto = get("proto")
+    if type(proto) is str and proto:
         network["transport"] = proto.lower()
-    if isinstance(app, str) and app and app not in ("failed", "unknown"):
+    app = get("app_proto")
+    if type(app) is str and app and app != "failed" and app != "unknown":
         network["protocol"] = app.lower()
-    community = eve.get("community_id")
+    community = get("community_id")
     if community is not None and community != "":
         network["community_id"] = community
     return network
 
 
+def _number(value: Any) -> int | None:
+    """``to_int`` with the common case (a JSON integer) first."""
+    return value if type(value) is int else to_int(value)
+
+
 def _map_alert(event: Event, alert: dict[str, Any]) -> None:
-    sid, rev = to_int(alert.get("signature_id")), to_int(alert.get("rev"))
-    signature = alert.get("signature")
-    rule = _compact(
-        {
-            "id": str(sid) if sid is not None else None,
-            "name": signature,
-            "category": alert.get("category"),
-            "version": str(rev) if rev is not None else None,
-        }
-    )
+    get = alert.get
+    sid, rev = _number(get("signature_id")), _number(get("rev"))
+    signature = get("signature")
+    rule: dict[str, Any] = {}
+    if sid is not None:
+        rule["id"] = str(sid)
+    if signature is not None and signature != "":
+        rule["name"] = signature
+    category = get("category")
+    if category is not None and category != "":
+        rule["category"] = category
+    if rev is not None:
+        rule["version"] = str(rev)
     if rule:
         event["rule"] = rule
-    severity = to_int(alert.get("severity"))
+    severity = _number(get("severity"))
     if severity is not None:
         event["event"]["severity"] = severity
-    if isinstance(signature, str):
+    if type(signature) is str:
         event["message"] = signature
-    gid = to_int(alert.get("gid"))
+    gid = _number(get("gid"))
     details: dict[str, Any] = {} if gid is None else {"gid": gid}
-    action = alert.get("action")
+    action = get("action")
     if action == "allowed" or action == "blocked":
         event["event"]["type"] = ["allowed" if action == "allowed" else "denied"]
         details["action"] = action
-    metadata = alert.get("metadata")
-    if isinstance(metadata, dict):
+    metadata = get("metadata")
+    if type(metadata) is dict:
         details["metadata"] = dict(metadata)
     if details:
         event["suricata"]["eve"]["alert"] = details
 
 
 def _map_http(event: Event, http: dict[str, Any]) -> None:
-    url = http.get("url")
-    host = http.get("hostname")
-    link: dict[str, Any] = {}
-    if isinstance(url, str):
-        path, _, query = url.partition("?")
-        link = {"original": url, "path": path, "query": query}
-    link["domain"] = host
-    _into(event, "url", link)
-    _put(event, "destination.domain", host)
-    method, referrer = http.get("http_method"), http.get("http_refer")
-    status, length = to_int(http.get("status")), to_int(http.get("length"))
-    mime = http.get("http_content_type")
-    request = _compact({"method": method, "referrer": referrer})
-    response: dict[str, Any] = _compact({"status_code": status, "mime_type": mime})
+    get = http.get
+    _http_url(event, get("url"), get("hostname"))
+    request: dict[str, Any] = {}
+    method = get("http_method")
+    if method is not None and method != "":
+        request["method"] = method
+    referrer = get("http_refer")
+    if referrer is not None and referrer != "":
+        request["referrer"] = referrer
+    response: dict[str, Any] = {}
+    status = _number(get("status"))
+    if status is not None:
+        response["status_code"] = status
+    mime = get("http_content_type")
+    if mime is not None and mime != "":
+        response["mime_type"] = mime
+    length = _number(get("length"))
     if length is not None:
         response["body"] = {"bytes": length}
-    protocol = http.get("protocol")
+    protocol = get("protocol")
+    # the first five characters suffice: upper() maps each character on its own
     version = (
-        protocol[5:] if isinstance(protocol, str) and protocol.upper().startswith("HTTP/") else None
+        protocol[5:] if type(protocol) is str and protocol[:5].upper().startswith("HTTP/") else ""
     )
-    if request or response or (version is not None and version != ""):
-        node = event.setdefault("http", {})
+    if request or response or version:
+        node: dict[str, Any] = {}
         if request:
             node["request"] = request
         if response:
             node["response"] = response
-        if version is not None and version != "":
+        if version:
             node["version"] = version
-    _put(event, "user_agent.original", http.get("http_user_agent"))
+        event["http"] = node
+    agent = get("http_user_agent")
+    if agent is not None and agent != "":
+        event["user_agent"] = {"original": agent}
+
+
+def _http_url(event: Event, url: Any, host: Any) -> None:
+    """``url.*`` from the request line and host; the host is the destination's domain too."""
+    link: dict[str, Any] = {}
+    if type(url) is str and url:
+        path, _, query = url.partition("?")
+        link["original"] = url
+        if path:
+            link["path"] = path
+        if query:
+            link["query"] = query
+    named = host is not None and host != ""
+    if named:
+        link["domain"] = host
+    if link:
+        event["url"] = link  # no url node yet: only this section writes one, and it runs first
+    if named:
+        destination = event.get("destination")
+        if destination is None:
+            event["destination"] = {"domain": host}
+        else:
+            destination["domain"] = host
 
 
 def _dns_answers(dns: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -269,13 +331,13 @@ def _map_flow(event: Event, flow: dict[str, Any]) -> None:
     get = flow.get
     for key in ("start", "end"):
         value = get(key)
-        if isinstance(value, str):
+        if type(value) is str:
             try:
                 event["event"][key] = iso_timestamp(value, "flow")
             except ParseError:
                 _put(event, f"suricata.eve.flow.{key}", value)
-    to_server_p, to_client_p = _int(get("pkts_toserver")), _int(get("pkts_toclient"))
-    to_server_b, to_client_b = _int(get("bytes_toserver")), _int(get("bytes_toclient"))
+    to_server_p, to_client_p = _number(get("pkts_toserver")), _number(get("pkts_toclient"))
+    to_server_b, to_client_b = _number(get("bytes_toserver")), _number(get("bytes_toclient"))
     _counts(event, "source", to_server_p, to_server_b)
     _counts(event, "destination", to_client_p, to_client_b)
     _counts(
@@ -293,16 +355,12 @@ def _map_flow(event: Event, flow: dict[str, Any]) -> None:
         _into(event["suricata"]["eve"], "flow", state)
 
 
-def _int(value: Any) -> int | None:
-    return value if type(value) is int else to_int(value)
-
-
 def _counts(event: Event, side: str, packets: int | None, size: int | None) -> None:
     """``<side>.packets`` and ``<side>.bytes`` when known."""
     if packets is None and size is None:
         return
     node = event.get(side)
-    if not isinstance(node, dict):
+    if node is None:
         node = event[side] = {}
     if packets is not None:
         node["packets"] = packets
@@ -332,12 +390,11 @@ def _map_anomaly(event: Event, anomaly: Mapping[str, Any]) -> None:
         _put(event, "message", f"anomaly: {what}")
 
 
-_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
-    ("alert", _map_alert),
-    ("http", _map_http),
+_OTHER_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
     ("dns", _map_dns),
     ("tls", _map_tls),
-    ("flow", _map_flow),
+)
+_LAST_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
     ("fileinfo", _map_fileinfo),
     ("anomaly", _map_anomaly),
 )
