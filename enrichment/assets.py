@@ -150,8 +150,9 @@ class AssetEnricher(EventEnricher):
         if system is None and (self.by_network or self.agency_networks):
             # One remembered answer per address: (its system, its agency); the first address
             # with a system wins, else the first with an agency.
+            places = self._places
             for address in _addresses(event):
-                place = self._places.get(address)
+                place = places.get(address)
                 if place is None:
                     place = self._place(address)
                 if place[0] is not None:
@@ -179,14 +180,21 @@ class AssetEnricher(EventEnricher):
 
     def _named(self, event: Event) -> Asset | None:
         """The system named by the first host name, site or observer the event carries."""
+        hosts = self._hosts
         for top, keys in _HOST_GROUPS:
             node = event.get(top)
-            if not isinstance(node, dict):
+            if node is None or not isinstance(node, dict):
                 continue
             for key in keys:
                 value = node.get(key)
-                if isinstance(value, str) and value and (found := self.system_for_host(value)):
-                    return found
+                if type(value) is str or isinstance(value, str):
+                    if not value:
+                        continue
+                    found = hosts.get(value, _NONE)
+                    if found is _NONE:
+                        found = self.system_for_host(value)
+                    if found is not None:
+                        return found  # type: ignore[return-value]
         return None
 
     def _known_agency(self, event: Event) -> AgencyInfo | None:
@@ -221,7 +229,7 @@ def _addresses(event: Event) -> list[str]:
             continue
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, str):
+        if type(value) is str or isinstance(value, str):
             found.append(value)
         elif isinstance(value, list):
             found.extend(v for v in value if isinstance(v, str))

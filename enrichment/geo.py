@@ -15,7 +15,7 @@ from typing import Any
 
 from enrichment.base import EventEnricher
 from enrichment.networks import NetworkMap
-from soc.ecs import Event, set_field
+from soc.ecs import Event
 from soc.errors import ConfigError
 
 INTERNAL_RANGES = (
@@ -36,15 +36,21 @@ class GeoEnricher(EventEnricher):
     ) -> None:
         self.internal: NetworkMap[bool] = NetworkMap((r, True) for r in internal_ranges)
         self.readers = [_open_mmdb(p) for p in mmdb_paths]
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, tuple[tuple[tuple[str, ...], Any], ...]] = {}
+        self._inside: dict[str, bool] = {}  # address → internal, remembered
 
     def is_internal(self, address: str) -> bool:
-        return bool(self.internal.lookup(address))
+        inside = self._inside.get(address)
+        if inside is None:
+            inside = bool(self.internal.lookup(address))
+            if len(self._inside) >= CACHE_SIZE:
+                self._inside.clear()
+            self._inside[address] = inside
+        return inside
 
     def __call__(self, event: Event) -> None:
-        source, destination = event.get("source"), event.get("destination")
-        source_inside = self._side(event, "source", source)
-        destination_inside = self._side(event, "destination", destination)
+        source_inside = self._side(event, "source", event.get("source"))
+        destination_inside = self._side(event, "destination", event.get("destination"))
         if source_inside is not None and destination_inside is not None:
             event.setdefault("network", {})["direction"] = _direction(
                 source_inside, destination_inside
@@ -52,10 +58,14 @@ class GeoEnricher(EventEnricher):
 
     def _side(self, event: Event, side: str, node: Any) -> bool | None:
         """Label one side; None when it has no address."""
-        address = node.get("ip") if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            return None
+        address = node.get("ip")
         if not isinstance(address, str):
             return None
-        inside = self.is_internal(address)
+        inside = self._inside.get(address)
+        if inside is None:
+            inside = self.is_internal(address)
         if inside:
             geo = node.get("geo")
             if isinstance(geo, dict):
@@ -63,25 +73,33 @@ class GeoEnricher(EventEnricher):
             else:
                 node["geo"] = {"name": "internal"}
         elif self.readers:
-            self._locate(event, side, address)
+            self._locate(node, address)
         return inside
 
-    def _locate(self, event: Event, side: str, address: str) -> None:
+    def _locate(self, node: dict[str, Any], address: str) -> None:
         found = self._cache.get(address)
         if found is None:
-            found = {}
+            fields: dict[str, Any] = {}
             for reader in self.readers:
                 try:
                     record = reader.get(address)
                 except (ValueError, TypeError):
                     record = None
                 if isinstance(record, dict):
-                    found.update(_fields(record))
+                    fields.update(_fields(record))
+            found = tuple((tuple(dotted.split(".")), value) for dotted, value in fields.items())
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             self._cache[address] = found
-        for dotted, value in found.items():
-            set_field(event, f"{side}.{dotted}", value)
+        for keys, value in found:
+            target = node
+            for key in keys[:-1]:
+                child = target.get(key)
+                if not isinstance(child, dict):
+                    child = target[key] = {}
+                target = child
+            # a copy of a remembered object (geo.location): events never share one
+            target[keys[-1]] = dict(value) if isinstance(value, dict) else value
 
 
 def _direction(source_internal: bool, destination_internal: bool) -> str:

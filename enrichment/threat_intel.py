@@ -92,6 +92,10 @@ def normalise(kind: IndicatorType, value: str) -> str:
     return value
 
 
+ANSWERS_REMEMBERED = 65_536  # values remembered per kind, with what they matched (or None)
+_UNSEEN: Any = object()
+
+
 class IndicatorIndex(EventEnricher):
     """Indicators by kind in dicts (CIDRs by prefix length): one lookup per event field."""
 
@@ -108,6 +112,8 @@ class IndicatorIndex(EventEnricher):
         self.networks: NetworkMap[Indicator] = NetworkMap()
         self.count = 0
         self._groups = _grouped(())
+        # value → the indicator it matches (or None), per kind: events repeat the same values
+        self._answers: dict[str, dict[str, Indicator | None]] = {k: {} for k in self.exact}
         for indicator in indicators:
             self.add(indicator)
 
@@ -120,11 +126,13 @@ class IndicatorIndex(EventEnricher):
                 indicator.type, "hash" if indicator.type == "file" else "url"
             )
             self.exact[kind][indicator.value] = indicator
+        for answers in self._answers.values():
+            answers.clear()
         # Only the fields some indicator could match are read from events.
         kinds = {k for k, table in self.exact.items() if table} | (
             {"ip"} if self.networks else set()
         )
-        self._groups = _grouped(p for p in _PATHS if p[2] in kinds)
+        self._groups = _grouped((p for p in _PATHS if p[2] in kinds), self._answers)
 
     def match(self, kind: str, value: str) -> Indicator | None:
         if kind == "domain" or kind == "hash":
@@ -142,25 +150,41 @@ class IndicatorIndex(EventEnricher):
             node = event.get(top)
             if not isinstance(node, dict):
                 continue
-            for order, name, kind, path in fields:
-                value: Any = node
-                for key in path:
-                    value = value.get(key) if isinstance(value, dict) else None
-                if value is not None:
-                    self._match_values(found, order, name, kind, value)
+            for order, name, answers, kind, key, below in fields:
+                value = node.get(key)
+                for deeper in below:
+                    value = value.get(deeper) if isinstance(value, dict) else None
+                if type(value) is str:  # the usual case, inline; lists and the rest below
+                    if value:
+                        indicator = answers.get(value, _UNSEEN)
+                        if indicator is _UNSEEN:
+                            indicator = self._remember(answers, kind, value)
+                        if indicator is not None and not indicator.expired(self.clock()):
+                            found.append((order, name, value, indicator))
+                elif value is not None:
+                    self._match_values(found, order, name, answers, kind, value)
         if found:
             found.sort(key=lambda item: item[0])  # back to FIELDS order (stable within a field)
             self._stamp(event, found)
 
     def _match_values(
-        self, found: list[tuple[int, str, str, Indicator]], order: int, name: str, kind: str,
-        value: Any,
+        self, found: list[tuple[int, str, str, Indicator]], order: int, name: str,
+        answers: dict[str, Indicator | None], kind: str, value: Any,
     ) -> None:  # fmt: skip
         for atomic in value if isinstance(value, list) else (value,):
             if isinstance(atomic, str) and atomic:
-                indicator = self.match(kind, atomic)
+                indicator = answers.get(atomic, _UNSEEN)
+                if indicator is _UNSEEN:
+                    indicator = self._remember(answers, kind, atomic)
                 if indicator is not None and not indicator.expired(self.clock()):
                     found.append((order, name, atomic, indicator))
+
+    def _remember(self, answers: dict[str, Indicator | None], kind: str, value: str) -> Any:
+        indicator = self.match(kind, value)
+        if len(answers) >= ANSWERS_REMEMBERED:
+            answers.clear()
+        answers[value] = indicator
+        return indicator
 
     @staticmethod
     def _stamp(event: Event, found: list[tuple[int, str, str, Indicator]]) -> None:
@@ -183,11 +207,17 @@ _PATHS = tuple(
 )
 
 
+_Field = tuple[int, str, dict[str, Indicator | None], str, str, tuple[str, ...]]
+
+
 def _grouped(
     paths: Iterable[tuple[int, str, str, str, tuple[str, ...]]],
-) -> tuple[tuple[str, tuple[tuple[int, str, str, tuple[str, ...]], ...]], ...]:
-    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it."""
-    groups: dict[str, list[tuple[int, str, str, tuple[str, ...]]]] = {}
+    answers: dict[str, dict[str, Indicator | None]] | None = None,
+) -> tuple[tuple[str, tuple[_Field, ...]], ...]:
+    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it;
+    each field as (order, name, its kind's remembered answers, kind, first key, keys below)."""
+    groups: dict[str, list[_Field]] = {}
     for order, name, kind, top, path in paths:
-        groups.setdefault(top, []).append((order, name, kind, path))
+        table = answers[kind] if answers is not None else {}
+        groups.setdefault(top, []).append((order, name, table, kind, path[0], path[1:]))
     return tuple((top, tuple(fields)) for top, fields in groups.items())

@@ -42,3 +42,36 @@ def test_extra_internal_ranges_and_bad_ones() -> None:
 def test_geoip_database_needs_maxminddb_or_a_readable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         GeoEnricher(mmdb_paths=[tmp_path / "missing.mmdb"])
+
+
+class _Database:
+    """A stand-in for a MaxMind reader: one external address is known."""
+
+    def get(self, address: str) -> dict | None:
+        if address != "203.0.113.5":
+            return None
+        return {
+            "country": {"iso_code": "VN", "names": {"en": "Vietnam"}},
+            "location": {"latitude": 16.05, "longitude": 108.2},
+            "autonomous_system_number": 7552,
+        }
+
+
+def test_database_fields_are_set_and_never_shared_between_events() -> None:
+    geo = GeoEnricher()
+    geo.readers = [_Database()]
+    first = {"source": {"ip": "203.0.113.5"}, "destination": {"ip": "10.0.0.1"}}
+    second = {"source": {"ip": "203.0.113.5", "geo": {"name": "x"}}}
+    geo(first)
+    geo(second)  # from the remembered answer
+    assert first["source"]["geo"] == {
+        "country_iso_code": "VN",
+        "country_name": "Vietnam",
+        "location": {"lat": 16.05, "lon": 108.2},
+    }
+    assert first["source"]["as"] == {"number": 7552}
+    assert second["source"]["geo"]["name"] == "x"
+    assert second["source"]["geo"]["location"] == first["source"]["geo"]["location"]
+    second["source"]["geo"]["location"]["lat"] = 0.0
+    assert first["source"]["geo"]["location"]["lat"] == 16.05
+    assert first["network"]["direction"] == "inbound"

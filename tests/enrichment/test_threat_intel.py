@@ -139,3 +139,26 @@ def test_feed_directory_and_unreadable_feed(tmp_path: Path) -> None:
     (tmp_path / "b.json").unlink()
     intel, problems = load_indicators(tmp_path)
     assert intel.count == 1 and problems == []
+
+
+def test_remembered_answers_follow_indicators_added_later() -> None:
+    intel = index(Indicator("domain-name", "evil.example", "feed"))
+    first = {"url": {"domain": "later.example"}, "source": {"ip": "203.0.113.5"}}
+    intel(first)
+    assert "threat" not in first
+    intel.add(Indicator("domain-name", "later.example", "feed"))
+    intel.add(Indicator("cidr", "203.0.113.0/24", "feed"))
+    again = {"url": {"domain": "later.example"}, "source": {"ip": "203.0.113.5"}}
+    intel(again)
+    fields = [m["matched"]["field"] for m in again["threat"]["enrichments"]]
+    assert fields == ["source.ip", "url.domain"]
+
+
+def test_values_in_lists_and_odd_values_match_or_are_skipped() -> None:
+    intel = index(Indicator("ipv4-addr", "192.0.2.1", "feed"))
+    event = {"host": {"ip": ["10.0.0.1", "192.0.2.1", 5, ""]}, "source": {"ip": 7}}
+    intel(event)
+    intel(event)  # the second time from the remembered answers: a second match, same form
+    matches = event["threat"]["enrichments"]
+    assert [m["matched"]["atomic"] for m in matches] == ["192.0.2.1", "192.0.2.1"]
+    assert matches[0] == matches[1] and matches[0] is not matches[1]
