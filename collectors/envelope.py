@@ -14,7 +14,7 @@ from soc.ecs import ECS_VERSION, Event, format_timestamp, set_field
 from soc.errors import ParseError, RecordRejected
 
 SOURCES_REMEMBERED = 4096
-_id_prefixes: dict[str, Any] = {}  # source → a blake2b already fed with the source's part
+_id_prefixes: dict[str, hashlib.blake2b] = {}  # source → a blake2b already fed with the source's part
 
 
 def decode_text(record: RawRecord) -> str:
@@ -33,16 +33,21 @@ def record_id(source: str, raw: bytes, offset: int | None) -> str:
     """``soc.ecs.event_id`` without re-hashing the source name for every record of a source."""
     prefix = _id_prefixes.get(source)
     if prefix is None:
-        prefix = hashlib.blake2b(digest_size=16)
-        prefix.update(source.encode("utf-8", "surrogateescape"))
-        prefix.update(b"\x00")
-        if len(_id_prefixes) >= SOURCES_REMEMBERED:
-            _id_prefixes.clear()
-        _id_prefixes[source] = prefix
+        prefix = _id_prefix(source)
     h = prefix.copy()
     h.update(b"\x00" if offset is None else b"%d\x00" % offset)
     h.update(raw)
     return h.hexdigest()
+
+
+def _id_prefix(source: str) -> hashlib.blake2b:
+    prefix = hashlib.blake2b(digest_size=16)
+    prefix.update(source.encode("utf-8", "surrogateescape"))
+    prefix.update(b"\x00")
+    if len(_id_prefixes) >= SOURCES_REMEMBERED:
+        _id_prefixes.clear()
+    _id_prefixes[source] = prefix
+    return prefix
 
 
 def new_event(
@@ -61,9 +66,15 @@ def new_event(
     ``timestamp`` is the event's own ``@timestamp`` when the parser already knows it (otherwise
     the time the record was received).
     """
-    raw = record.data if part is None else record.data + b"\x00#" + str(part).encode()
+    source, offset = record.source, record.offset
+    prefix = _id_prefixes.get(source)
+    if prefix is None:
+        prefix = _id_prefix(source)
+    h = prefix.copy()  # record_id(), inline: one call less on the hottest path
+    h.update(b"\x00" if offset is None else b"%d\x00" % offset)
+    h.update(record.data if part is None else record.data + b"\x00#" + str(part).encode())
     event: dict[str, Any] = {
-        "id": record_id(record.source, raw, record.offset),
+        "id": h.hexdigest(),
         "kind": kind,
         "dataset": dataset,
         "module": module,
@@ -75,18 +86,22 @@ def new_event(
         "ecs": {"version": ECS_VERSION},
         "event": event,
     }
-    if record.offset is not None:
-        doc["log"] = {"file": {"path": record.source}, "offset": record.offset}
+    if offset is not None:
+        doc["log"] = {"file": {"path": source}, "offset": offset}
     elif record.peer:
         doc["log"] = {"source": {"address": record.peer}}
     if record.zone or record.agency:
-        soc: dict[str, Any] = {}
-        if record.zone:
-            soc["zone"] = record.zone
-        if record.agency:
-            soc["agency_id"] = record.agency
-        doc["soc"] = soc
+        doc["soc"] = _origin(record.zone, record.agency)
     return doc
+
+
+def _origin(zone: str | None, agency: str | None) -> dict[str, Any]:
+    soc: dict[str, Any] = {}
+    if zone:
+        soc["zone"] = zone
+    if agency:
+        soc["agency_id"] = agency
+    return soc
 
 
 def put(event: Event, path: tuple[str, ...], value: Any) -> None:

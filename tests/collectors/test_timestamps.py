@@ -114,3 +114,26 @@ def test_december_read_in_january_is_last_year() -> None:
     again = parse_header("Dec 31 23:59:00 host app: x", received, UTC)
     assert first.timestamp == again.timestamp == datetime(2025, 12, 31, 23, 59, tzinfo=UTC)
     assert again.stamp in (None, "2025-12-31T23:59:00.000000Z")
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "2026-03-01T08:00:00.000002+0700",
+        "2026-03-01T08:00:00.000002+07:00",
+        "2026-03-01T08:00:00.000002",
+        "2026-03-01T08:00:00.0000021+0700",
+        "2026-03-01T08:00:00.00002+0700",
+        "2026-03-01T08:00:00.000002+0700 ",
+        "2026-03-01T08:00:00.00000２+0700",
+        "2026-03-01T08:00:00,000002+0700",
+        "2026-03-01T08:00:00.000002Z",
+        "2026-03-01T08:00:00.000002+07000",
+        "2026-03-01T08:00:00.123+0700",
+    ],
+)
+def test_a_second_already_seen_is_read_like_any_other(then: str) -> None:
+    """The remembered second (offset +0700, six digits) must not answer other shapes."""
+    assert fast("2026-03-01T08:00:00.000001+0700") == "2026-03-01T01:00:00.000001Z"
+    assert fast(then) == generic(then)
+    assert fast("2026-03-01T08:00:00.999999+0700") == "2026-03-01T01:00:00.999999Z"
