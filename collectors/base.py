@@ -7,27 +7,52 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Protocol
+from typing import BinaryIO, ClassVar, NamedTuple, Protocol
 
 from soc.ecs import Event, utc_now
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class _RecordFields(NamedTuple):
+    data: bytes
+    source: str
+    offset: int | None
+    peer: str | None
+    received_at: datetime
+    source_type: str
+    zone: str | None
+    agency: str | None
+
+
+class RawRecord(_RecordFields):
     """One record as it arrived: bytes plus where it came from.
 
     ``source`` names the stream (a file path, ``udp://10.1.2.3``); ``offset`` is the byte offset in
-    a file (None for network streams); ``peer`` is the sender address for network sources.
+    a file (None for network streams); ``peer`` is the sender address for network sources;
+    ``received_at`` is now when not given.
+
+    Immutable (a named tuple, so ``record._replace(zone=…)`` makes a changed copy): one is made
+    per record read, and a tuple costs a fifth of a frozen dataclass to make. A reader's hot
+    loop may skip this ``__new__`` with ``tuple.__new__(RawRecord, (all eight fields))``.
     """
 
-    data: bytes
-    source: str
-    offset: int | None = None
-    peer: str | None = None
-    received_at: datetime = field(default_factory=utc_now)
-    source_type: str = ""
-    zone: str | None = None
-    agency: str | None = None
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        data: bytes,
+        source: str,
+        offset: int | None = None,
+        peer: str | None = None,
+        received_at: datetime | None = None,
+        source_type: str = "",
+        zone: str | None = None,
+        agency: str | None = None,
+    ) -> RawRecord:
+        moment = utc_now() if received_at is None else received_at
+        return _tuple_new(cls, (data, source, offset, peer, moment, source_type, zone, agency))
+
+
+_tuple_new = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ class LineReader(Reader):
             stream.seek(start_offset)
         state = _LineState(self, source, start_offset)
         while chunk := stream.read(self.chunk_bytes):
-            yield from state.feed(chunk)
+            yield from state.feed(chunk)  # a list: no generator frame per record
         yield from state.finish()
 
     def read_complete(
@@ -70,20 +70,24 @@ class _LineState:
         self.pending = b""
         self.oversize_head: bytes | None = None
 
-    def feed(self, chunk: bytes) -> Iterator[RawRecord | DeadLetter]:
+    def feed(self, chunk: bytes) -> list[RawRecord | DeadLetter]:
+        """The records the chunk completes, in order."""
         received = utc_now()
         parts = chunk.split(b"\n")
         tail = parts.pop()
         position = self.offset
         self.offset += len(chunk)
+        records: list[RawRecord | DeadLetter] = []
         if parts and (self.pending or self.oversize_head is not None):
             first = parts.pop(0)  # completes the line carried over from the previous chunk
-            yield from self._complete(first, received)
+            records.extend(self._complete(first, received))
             position += len(first) + 1
             self.line_start = position
-        # The loop below is the reader's hot path: whole lines inside one chunk, no calls.
+        # The loop below is the reader's hot path: whole lines inside one chunk, no calls
+        # (the record is built as the tuple it is, without RawRecord.__new__).
         limit = self.reader.max_record_bytes
         source, source_type = self.source, self.reader.source_type
+        add, new = records.append, tuple.__new__
         for part in parts:
             start = position
             position += len(part) + 1
@@ -92,11 +96,14 @@ class _LineState:
             if part:
                 if len(part) > limit:
                     self.line_start = start
-                    yield self._too_long(part[: self.reader.keep_bytes])
+                    add(self._too_long(part[: self.reader.keep_bytes]))
                 else:
-                    yield RawRecord(part, source, start, None, received, source_type, None, None)
+                    fields = (part, source, start, None, received, source_type, None, None)
+                    add(new(RawRecord, fields))
+        if parts:
             self.line_start = position
         self._carry(tail)
+        return records
 
     def finish(self) -> Iterator[RawRecord | DeadLetter]:
         if self.pending or self.oversize_head is not None:

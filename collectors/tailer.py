@@ -8,7 +8,6 @@ ids turn into ignored duplicates.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import glob
 import os
 from collections.abc import Generator, Iterator, Sequence
@@ -176,7 +175,7 @@ class FileTailer:
 
     def _place(self, item: RawRecord | DeadLetter) -> RawRecord | DeadLetter:
         if isinstance(item, RawRecord):
-            return dataclasses.replace(item, zone=self.zone, agency=self.agency)
+            return item._replace(zone=self.zone, agency=self.agency)
         return item
 
 

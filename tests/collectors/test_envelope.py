@@ -1,10 +1,15 @@
-"""The shared event envelope: ids identical to ``soc.ecs.event_id``, paths set like set_field."""
+"""The shared event envelope: ids identical to ``soc.ecs.event_id``, paths set like set_field;
+the raw record."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from collectors.base import RawRecord
 from collectors.envelope import put, record_id
 from soc.ecs import event_id, set_field
 
@@ -42,3 +47,19 @@ def test_put_is_set_field() -> None:
         "user": {"name": "a", "id": 5},
         "a": {"b": {"c": 1}},
     }
+
+
+def test_raw_record_is_an_immutable_value() -> None:
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    record = RawRecord(b"x", "/a", 5, received_at=moment)
+    assert (record.data, record.source, record.offset, record.peer) == (b"x", "/a", 5, None)
+    assert (record.source_type, record.zone, record.agency) == ("", None, None)
+    assert record.received_at is moment
+    assert RawRecord(b"x", "/a").received_at.tzinfo is not None  # now, when not given
+    assert record == RawRecord(b"x", "/a", 5, None, moment, "", None, None)
+    assert hash(record) == hash(RawRecord(b"x", "/a", 5, received_at=moment))
+    with pytest.raises(AttributeError):
+        record.zone = "man"  # type: ignore[misc]
+    moved = record._replace(zone="man", agency="dng-ca")
+    assert (moved.zone, moved.agency, record.zone) == ("man", "dng-ca", None)
+    assert isinstance(moved, RawRecord)
