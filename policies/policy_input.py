@@ -176,10 +176,16 @@ def results(outputs: Iterable[Any], batched: Sequence[Mapping[str, Any]]) -> lis
     return flat
 
 
-def _flattened(result: dict[str, Any]) -> dict[str, Any]:
-    """The policy returns the decisions of each group of the plan apart."""
-    groups = result.get("decisions") or []
-    return {**result, "decisions": [d for group in groups for d in group]}
+def _flattened(result: Any) -> dict[str, Any]:
+    """The policy answers a system as [classification, layers, decisions of each group of the
+    plan...] (one array: the embedded engine copies every value put into a container)."""
+    if not isinstance(result, list) or len(result) < 2:
+        raise PolicyError("the policy engine returned a malformed result")
+    return {
+        "classification": result[0],
+        "layers": result[1],
+        "decisions": [d for group in result[2:] for d in group],
+    }
 
 
 def _decoded(output: Any) -> Any:

@@ -133,10 +133,14 @@ def test_batches_share_a_moment_and_profile_and_name_their_layout(catalog: Catal
 
 def test_results_are_flattened_and_a_short_answer_is_an_error(catalog: Catalog) -> None:
     found = batches([_doc(), _doc()], layout_for(catalog))
-    answer = '[{"decisions": [[["A", "pass", "valid", {}]], []]}, {"decisions": []}]'
-    assert results([answer], found)[0]["decisions"] == [["A", "pass", "valid", {}]]
+    answer = '[[{"level": 1}, {"1": {}}, [["A", "pass", "valid", {}]], []], [{}, {}]]'
+    first = results([answer], found)[0]
+    assert first["decisions"] == [["A", "pass", "valid", {}]]
+    assert (first["classification"], first["layers"]) == ({"level": 1}, {"1": {}})
     with pytest.raises(PolicyError, match="no result"):
-        results(['[{"decisions": []}]'], found)
+        results(["[[{}, {}]]"], found)
+    with pytest.raises(PolicyError, match="malformed"):
+        results(["[[{}], [{}]]"], found)
     with pytest.raises(PolicyError, match="unreadable"):
         results(["[{"], found)
 

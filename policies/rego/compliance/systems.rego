@@ -23,7 +23,9 @@ encoded := json.marshal(results)
 
 # METADATA
 # title: The compliance of one system of the batch
-system_result(s) := {"classification": cls, "layers": lay, "decisions": requirements.decisions(s, cls, lay, t)} if {
+# description: >-
+#   [classification, layers, decisions of each group of the plan...] (see requirements.plan).
+system_result(s) := requirements.decisions(s, cls, lay, t) if {
 	cls := classification.assess(s.system, input.profile)
 	t := telemetry.observed(s.system, s.telemetry)
 	lay := layers.four(s, cls.effective_level, input.profile, t)

@@ -33,7 +33,8 @@ _period := period(telemetry.now_ns, input.profile)
 # METADATA
 # title: Every requirement in force at the system's level, each decided once
 # description: >-
-#   Grouped as the plan groups them (the reader flattens them). Each group is walked by a
+#   After the classification and the layers, grouped as the plan groups them (the reader
+#   flattens them). Each group is walked by a
 #   function given no more than the group needs. Decisions are bound in the body (regopy 1.5
 #   loses a function's arguments used only in a comprehension's head).
 decisions(s, cls, layers, t) := plan(lp, s, cls, layers, t) if {
@@ -46,8 +47,14 @@ _or(obj, key, fallback) := v if {
 } else := fallback
 
 # METADATA
-# title: The decisions of one level's plan, by form (tests call this with a plan of their own)
+# title: A system's answer — its classification, its layers, then the decisions by form
+# description: >-
+#   One array rather than an object of arrays: regopy 1.5 copies a value each time it is put
+#   into an array or object, so every level of nesting copies all the decisions again. Tests call
+#   this with a plan of their own.
 plan(lp, s, cls, layers, t) := [
+	cls,
+	layers,
 	_controls(lp, s.controls),
 	_documents(lp, s.kinds),
 	_evidence_checks(lp, s),
