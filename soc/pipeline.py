@@ -88,12 +88,24 @@ class Pipeline:
         self.source_type = ""
 
     def emit(self, events: Iterable[Event]) -> None:
-        for ev in events:
-            for enrich in self.enrichers:
-                enrich(ev)
-            self._events.append(ev)
-            if len(self._events) >= self.batch_size:
-                self.flush()
+        # Each enricher over the whole list, then the list into the batch: the same events as
+        # enriching one event at a time (enrichers only touch the event they are given).
+        batch = events if type(events) is list else list(events)
+        for enrich in self.enrichers:
+            for event in batch:
+                enrich(event)
+        size = max(1, self.batch_size)
+        pending, room = self._events, max(1, size - len(self._events))
+        if len(batch) < room:
+            pending.extend(batch)
+            return
+        start = 0
+        while len(batch) - start >= room:
+            pending.extend(batch[start : start + room])
+            start += room
+            self.flush()
+            pending, room = self._events, size
+        pending.extend(batch[start:])
 
     def reject(self, letter: DeadLetter) -> None:
         self._letters.append(letter)
