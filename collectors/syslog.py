@@ -10,7 +10,8 @@ from collectors.base import Parser, RawRecord
 from collectors.envelope import decode_text, new_event
 from collectors.syslog_header import FACILITIES, SEVERITIES, SyslogHeader, parse_header
 from collectors.syslog_routing import ProgramParser
-from soc.ecs import Event, format_timestamp
+from collectors.timestamps import format_moment
+from soc.ecs import Event
 from soc.errors import ParseError
 
 
@@ -34,7 +35,7 @@ class SyslogParser(Parser):
         header = parse_header(text, record.received_at, self.local_tz)
         stamp = header.stamp
         if stamp is None and header.timestamp is not None:
-            stamp = format_timestamp(header.timestamp)
+            stamp = format_moment(header.timestamp)
         event = new_event(
             record, dataset=self.DATASET, module="syslog", original=text, timestamp=stamp
         )
@@ -59,26 +60,38 @@ class SyslogParser(Parser):
 def _map_header(event: Event, header: SyslogHeader) -> None:
     syslog: dict[str, Any] = {}
     if header.priority is not None:
-        facility, severity = header.priority >> 3, header.priority & 7
-        syslog["priority"] = header.priority
-        syslog["facility"] = {"code": facility, "name": FACILITIES[facility]}
-        syslog["severity"] = {"code": severity, "name": SEVERITIES[severity]}
-        event["log"] = {**event.get("log", {}), "level": SEVERITIES[severity]}
+        _map_priority(event, syslog, header.priority)
     if header.version is not None:
         syslog["version"] = str(header.version)
-    for key in ("hostname", "appname", "procid", "msgid"):
-        value = getattr(header, key)
-        if value:
-            syslog[key] = value
+    hostname, appname, procid = header.hostname, header.appname, header.procid
+    if hostname:
+        syslog["hostname"] = hostname
+    if appname:
+        syslog["appname"] = appname
+    if procid:
+        syslog["procid"] = procid
+    if header.msgid:
+        syslog["msgid"] = header.msgid
     if header.structured_data:
         syslog["structured_data"] = header.structured_data
     if syslog:
         event.setdefault("log", {})["syslog"] = syslog
-    if header.hostname:
-        event["host"] = {"hostname": header.hostname, "name": header.hostname}
-    if header.appname:
-        process: dict[str, Any] = {"name": header.appname}
-        if header.procid and header.procid.isdigit():
-            process["pid"] = int(header.procid)
+    if hostname:
+        event["host"] = {"hostname": hostname, "name": hostname}
+    if appname:
+        process: dict[str, Any] = {"name": appname}
+        if procid and procid.isdigit():
+            process["pid"] = int(procid)
         event["process"] = process
     event["message"] = header.message
+
+
+def _map_priority(event: Event, syslog: dict[str, Any], priority: int) -> None:
+    facility, severity = priority >> 3, priority & 7
+    syslog["priority"] = priority
+    syslog["facility"] = {"code": facility, "name": FACILITIES[facility]}
+    syslog["severity"] = {"code": severity, "name": SEVERITIES[severity]}
+    log = event.get("log")
+    if log is None:
+        event["log"] = log = {}
+    log["level"] = SEVERITIES[severity]

@@ -14,6 +14,9 @@ _seconds: dict[str, str] = {}  # "YYYY-MM-DDTHH:MM:SS" + offset → the UTC seco
 # read for that second: the shape of (almost) every eve.json time, checked with fewer steps
 _heads: dict[str, tuple[str, str]] = {}
 _last_moment: tuple[datetime | None, str] = (None, "")
+# (moment to the second, fold) → its UTC second as text; fold is part of the key because two
+# times of one zone that differ only by fold compare (and hash) equal, yet are an hour apart
+_moments: dict[tuple[datetime, int], str] = {}
 
 
 def normalise_iso(text: str) -> str:
@@ -77,3 +80,19 @@ def received_stamp(moment: datetime) -> str:
     text = format_timestamp(moment)
     _last_moment = (moment, text)
     return text
+
+
+def format_moment(moment: datetime) -> str:
+    """``format_timestamp(moment)``, the UTC second remembered (strftime is the slow part).
+
+    For offsets in whole seconds, which are all a syslog header or an IANA zone can give.
+    """
+    micro = moment.microsecond
+    key = (moment.replace(microsecond=0) if micro else moment, moment.fold)
+    second = _moments.get(key)
+    if second is None:
+        second = format_timestamp(key[0])[:19]
+        if len(_moments) >= CACHE_SIZE:
+            _moments.clear()
+        _moments[key] = second
+    return f"{second}.{micro:06d}Z"

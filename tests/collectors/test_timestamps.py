@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from collectors import syslog_header
 from collectors.syslog_header import parse_header
-from collectors.timestamps import normalise_iso, received_stamp
+from collectors.timestamps import format_moment, normalise_iso, received_stamp
 from soc.ecs import format_timestamp, normalise_timestamp
 
 MOMENTS = st.datetimes(
@@ -137,3 +137,29 @@ def test_a_second_already_seen_is_read_like_any_other(then: str) -> None:
     assert fast("2026-03-01T08:00:00.000001+0700") == "2026-03-01T01:00:00.000001Z"
     assert fast(then) == generic(then)
     assert fast("2026-03-01T08:00:00.999999+0700") == "2026-03-01T01:00:00.999999Z"
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1971, 1, 2),
+        max_value=datetime(2099, 12, 30),
+        timezones=st.none()
+        | st.just(UTC)
+        | st.sampled_from([ZoneInfo("America/New_York"), ZoneInfo("Asia/Ho_Chi_Minh")])
+        | st.sampled_from(
+            [timezone(timedelta(hours=7)), timezone(timedelta(hours=-5, minutes=-30))]
+        ),
+        allow_imaginary=False,
+    )
+)
+def test_format_moment_is_format_timestamp(moment: datetime) -> None:
+    assert format_moment(moment) == format_timestamp(moment)
+    assert format_moment(moment) == format_timestamp(moment)  # the second time remembered
+
+
+def test_the_repeated_hour_of_a_zone_is_told_apart_by_fold() -> None:
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2025, 11, 2, 1, 30, 0, 5, tzinfo=zone)
+    second = first.replace(fold=1)
+    assert format_moment(first) == "2025-11-02T05:30:00.000005Z"
+    assert format_moment(second) == "2025-11-02T06:30:00.000005Z"
