@@ -34,7 +34,7 @@ def _paths(names: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((name.split(".")[0], tuple(name.split(".")[1:])) for name in names)
 
 
-_IP_PATHS = _paths(IP_FIELDS)
+_IP_PATHS = tuple((top, path[0], path[1:]) for top, path in _paths(IP_FIELDS))
 
 
 def _runs(names: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -111,6 +111,8 @@ class AssetEnricher(EventEnricher):
         for agency in self.agencies.values():
             for network in agency.ip_ranges:
                 self.agency_networks.add(network, agency)
+        # fixed once built (a changed inventory builds a new enricher): asked for every event
+        self._by_address = bool(self.by_network or self.agency_networks)
 
     def _index(self, system: Asset) -> None:
         names = [*system.hostnames, *(urlsplit(u).hostname or "" for u in system.urls)]
@@ -147,18 +149,8 @@ class AssetEnricher(EventEnricher):
     def __call__(self, event: Event) -> None:
         system = self._named(event) if self.by_host or self.by_suffix else None
         agency = None
-        if system is None and (self.by_network or self.agency_networks):
-            # One remembered answer per address: (its system, its agency); the first address
-            # with a system wins, else the first with an agency.
-            places = self._places
-            for address in _addresses(event):
-                place = places.get(address)
-                if place is None:
-                    place = self._place(address)
-                if place[0] is not None:
-                    system = place[0]
-                    break
-                agency = agency or place[1]
+        if system is None and self._by_address:
+            system, agency = self._located(event)
         if system is not None:
             self._stamp(event, system)
             return
@@ -170,6 +162,31 @@ class AssetEnricher(EventEnricher):
             else:
                 event["soc"] = {"agency_id": agency.id}
             event["organization"] = {"id": agency.id, "name": agency.name}
+
+    def _located(self, event: Event) -> tuple[Asset | None, AgencyInfo | None]:
+        """The system of the first address (IP_FIELDS order) that has one, else the agency of
+        the first that has one; each address's (system, agency) is remembered."""
+        places, agency = self._places, None
+        for top, key, below in _IP_PATHS:
+            value = event.get(top)
+            if value is None or not isinstance(value, dict):
+                continue
+            value = value.get(key)
+            for deeper in below:
+                value = value.get(deeper) if isinstance(value, dict) else None
+            if type(value) is str:
+                place = places.get(value) or self._place(value)
+                if place[0] is not None:
+                    return place[0], None
+                agency = agency or place[1]
+            elif isinstance(value, list | str):
+                for item in value if isinstance(value, list) else (value,):
+                    if isinstance(item, str):
+                        place = places.get(item) or self._place(item)
+                        if place[0] is not None:
+                            return place[0], None
+                        agency = agency or place[1]
+        return None, agency
 
     def _place(self, address: str) -> tuple[Asset | None, AgencyInfo | None]:
         place = (self.by_network.lookup(address), self.agency_networks.lookup(address))
@@ -218,22 +235,6 @@ class AssetEnricher(EventEnricher):
                 "id": system.agency_id,
                 "name": agency.name if agency else system.agency_id,
             }
-
-
-def _addresses(event: Event) -> list[str]:
-    """Every address in IP_FIELDS order (a field may hold one or a list)."""
-    found: list[str] = []
-    for top, path in _IP_PATHS:
-        value = event.get(top)
-        if value is None:
-            continue
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if type(value) is str or isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, list):
-            found.extend(v for v in value if isinstance(v, str))
-    return found
 
 
 _NONE = object()
