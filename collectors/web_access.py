@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from collectors.addresses import client_ip
 from collectors.base import Parser, RawRecord
-from collectors.envelope import decode_text, new_event, set_ip
+from collectors.envelope import decode_text, new_event
 from soc.ecs import Event, format_timestamp
 from soc.errors import ParseError
 
@@ -71,8 +72,16 @@ def clf_stamp(text: str) -> str:
 
 
 def _client(event: Event, client: str) -> None:
-    if not set_ip(event, "source.ip", client):
+    """``source.ip`` when the client is an address, else its name as address and domain."""
+    address = client_ip(client) if client else None
+    if address is None:
         event["source"] = {"address": client, "domain": client}
+        return
+    source = event.get("source")
+    if isinstance(source, dict):
+        source["ip"] = address
+    else:
+        event["source"] = {"ip": address}
 
 
 def _request(event: Event, request: str) -> None:
@@ -116,32 +125,33 @@ def _response_time(event: Event, rest: str) -> None:
 
 def map_access(event: Event, m: re.Match[str]) -> None:
     """Fill an event from a matched access line (shared with the syslog-routed variant)."""
-    event["@timestamp"] = clf_stamp(m.group("time"))
-    _client(event, m.group("client"))
-    if m.group("user") not in ("-", ""):
-        event["user"] = {"name": m.group("user")}
-    _request(event, m.group("request").replace('\\"', '"'))
-    status, size = m.group("status"), m.group("bytes")
+    vhost, client, _, user, time, request, status, size, referrer, agent, rest = m.groups()
+    event["@timestamp"] = clf_stamp(time)
+    _client(event, client)
+    if user != "-" and user != "":
+        event["user"] = {"name": user}
+    _request(event, request.replace('\\"', '"') if "\\" in request else request)
     http = event.setdefault("http", {})
     response: dict[str, Any] = {}
     if status != "-":
-        response["status_code"] = int(status)
-        event["event"]["outcome"] = "success" if int(status) < 400 else "failure"
+        code = int(status)
+        response["status_code"] = code
+        event["event"]["outcome"] = "success" if code < 400 else "failure"
     if size != "-":
         response["body"] = {"bytes": int(size)}
     if response:
         http["response"] = response
-    referrer, agent = m.group("referrer"), m.group("agent")
     if referrer and referrer != "-":
         http.setdefault("request", {})["referrer"] = referrer
     if agent and agent != "-":
         event["user_agent"] = {"original": agent}
-    if m.group("vhost"):
-        host = m.group("vhost").rsplit(":", 1)[0]
-        event.setdefault("url", {})["domain"] = host
-    if m.group("rest"):
-        _response_time(event, m.group("rest"))
-    event["event"].update(category=["web"], type=["access"])
+    if vhost:
+        event.setdefault("url", {})["domain"] = vhost.rsplit(":", 1)[0]
+    if rest:
+        _response_time(event, rest)
+    fields = event["event"]
+    fields["category"] = ["web"]
+    fields["type"] = ["access"]
 
 
 def match_access(text: str) -> re.Match[str] | None:
