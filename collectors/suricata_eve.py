@@ -9,6 +9,7 @@ import orjson
 
 from collectors.base import Parser, RawRecord
 from collectors.envelope import decode_text, iso_timestamp, new_event, to_int
+from collectors.timestamps import normalise_iso
 from soc.ecs import Event, set_field
 from soc.errors import ParseError
 
@@ -333,11 +334,19 @@ def _map_flow(event: Event, flow: dict[str, Any]) -> None:
         value = get(key)
         if type(value) is str:
             try:
-                event["event"][key] = iso_timestamp(value, "flow")
-            except ParseError:
+                event["event"][key] = normalise_iso(value)
+            except (ValueError, OverflowError):  # not a time: kept as it came
                 _put(event, f"suricata.eve.flow.{key}", value)
-    to_server_p, to_client_p = _number(get("pkts_toserver")), _number(get("pkts_toclient"))
-    to_server_b, to_client_b = _number(get("bytes_toserver")), _number(get("bytes_toclient"))
+    to_server_p, to_client_p = get("pkts_toserver"), get("pkts_toclient")
+    to_server_b, to_client_b = get("bytes_toserver"), get("bytes_toclient")
+    if type(to_server_p) is not int:
+        to_server_p = to_int(to_server_p)
+    if type(to_client_p) is not int:
+        to_client_p = to_int(to_client_p)
+    if type(to_server_b) is not int:
+        to_server_b = to_int(to_server_b)
+    if type(to_client_b) is not int:
+        to_client_b = to_int(to_client_b)
     _counts(event, "source", to_server_p, to_server_b)
     _counts(event, "destination", to_client_p, to_client_b)
     _counts(
