@@ -19,7 +19,8 @@ import data.lib.outcome.outcome
 
 # The documents on file in a slot, newest first (none when the slot is null). Slots are read
 # through references (s.kinds[data.catalog.slots.layers.x]).
-_filed(recs) := recs if not recs == null
+# (Emptiness from the first record's id: regopy 1.5 serialises both sides of a comparison.)
+_filed(recs) := recs if recs[0][0]
 else := []
 
 # A fact only some documents carry (the third element of a document).
@@ -117,7 +118,10 @@ _independent(rec, other) if {
 
 layer3(s, level, services) := _optional(level) if {
 	_optional_at(level)
-} else := _assessed(_assessments(s), data.catalog.assessment_days_by_level[level], services)
+} else := _assessed(_assessments(s), periods[level], services) if {
+	# Tables are bound before an argument indexes them (regopy 1.5 scans data.x[argument]).
+	periods := data.catalog.assessment_days_by_level
+}
 
 _assessed(found, period, services) := outcome("fail", "layer3_missing", {}) if {
 	not found[0]
@@ -142,9 +146,13 @@ _to_accepted(accepted, rec) if accepted[_target(rec, "")]
 
 layer4(s, profile, t) := _connected(_connections(s), profile, t.exchange_age_days)
 
+_expected(profile) := targets[profile] if {
+	targets := data.catalog.four_layer.targets
+}
+
 _connected(found, profile, age) := outcome("fail", "layer4_no_connection", {}) if {
 	not found[0]
-} else := outcome("fail", "layer4_wrong_target", {"target": _target(found[0], "?"), "expected": data.catalog.four_layer.targets[profile]}) if {
+} else := outcome("fail", "layer4_wrong_target", {"target": _target(found[0], "?"), "expected": _expected(profile)}) if {
 	not _accepted(found, profile)
 } else := outcome("fail", "layer4_no_exchange", {}) if {
 	age == null
@@ -154,7 +162,8 @@ _connected(found, profile, age) := outcome("fail", "layer4_no_connection", {}) i
 
 # The first connection (newest first) to a target the profile accepts.
 _accepted(found, profile) := accepted[0] if {
-	targets := data.catalog.accepted_targets[profile]
+	tables := data.catalog.accepted_targets
+	targets := tables[profile]
 	accepted := [rec |
 		some rec in found
 		_to_accepted(targets, rec)

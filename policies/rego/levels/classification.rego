@@ -151,9 +151,10 @@ _met(sys, profile) := [[c[0], lv] |
 	held[c[0]]
 	lv := _level_of(c, sys)
 ] if {
-	# Bound outside the comprehension: regopy 1.5 iterates every key when a function argument
-	# indexes a reference inside one.
-	ordered := data.catalog.criteria[profile]
+	# The table bound first: regopy 1.5 turns data.x[argument] into a scan of every key (with
+	# the rest of the body repeated for each).
+	tables := data.catalog.criteria
+	ordered := tables[profile]
 	held := holds(sys)
 }
 

@@ -101,8 +101,9 @@ _layers(lp, layers) := [d |
 
 _classified(lp, cls) := [d | some r in lp.classification; d := classification_check(r, cls)]
 
+# Emptiness is read from the first record's id, never by comparing with null: regopy 1.5
+# compares anything but numbers by serialising both sides.
 _newest(recs) := rec if {
-	not recs == null
 	rec := recs[0]
 } else := null
 
@@ -209,7 +210,6 @@ _detail(rec, key, fallback) := v if {
 	v := rec[2].details[key]
 } else := fallback
 
-_on_record(rec) if not rec == null
 
 _contains(arr, x) if {
 	some y in arr
@@ -220,7 +220,7 @@ _contains(arr, x) if {
 _records(r, s) := [rec |
 	some slot in r.control_slots
 	rec := s.controls[slot]
-	_on_record(rec)
+	rec[0]
 ] if r.control_slots
 else := _kind_records(s.kinds[r.slot]) if not r.select
 else := [rec |
@@ -228,13 +228,10 @@ else := [rec |
 	_selected(rec, r.select)
 ]
 
-_kind_records(recs) := recs if not recs == null
+_kind_records(recs) := recs if recs[0][0]
 else := []
 
-_has_records(recs) if {
-	not recs == null
-	recs[0]
-}
+_has_records(recs) if recs[0][0]
 
 _selected(rec, select) if {
 	every k, want in select {
