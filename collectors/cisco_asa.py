@@ -163,7 +163,8 @@ def _extras(event: Event, text: str, message_id: str) -> None:
     if proto := _PROTO.search(text):
         value = proto.group(1).lower()
         set_field(event, "network.transport", value.replace("protocol ", "ip-proto-"))
-    if acl := _ACL_NAME.search(text):
+    # Each search only where the words it cannot match without are present.
+    if "access-" in text and (acl := _ACL_NAME.search(text)):
         set_field(event, "rule.name", acl.group(1))
     category = event["event"].get("category", [""])[0]
     if category in ("authentication", "iam", "configuration", "session"):
@@ -174,9 +175,9 @@ def _extras(event: Event, text: str, message_id: str) -> None:
     asked = "source" not in event and ("from " in text or "IP = " in text or " IP <" in text)
     if asked and (peer := _FROM_IP.search(text)):
         _side(event, "source", None, next(g for g in peer.groups() if g), None)
-    if url := _URL.search(text):
+    if "URL " in text and (url := _URL.search(text)):
         set_field(event, "url.original", url.group(1))
-    if client := _URL_CLIENT.match(text):
+    if " Accessed URL " in text and (client := _URL_CLIENT.match(text)):
         _side(event, "source", None, client.group(1), None)
         _side(event, "destination", None, client.group(2), None)
     if message_id == "106100":
