@@ -14,7 +14,9 @@ from soc.ecs import ECS_VERSION, Event, format_timestamp, set_field
 from soc.errors import ParseError, RecordRejected
 
 SOURCES_REMEMBERED = 4096
-_id_prefixes: dict[str, hashlib.blake2b] = {}  # source → a blake2b already fed with the source's part
+_id_prefixes: dict[
+    str, hashlib.blake2b
+] = {}  # source → a blake2b already fed with the source's part
 
 
 def decode_text(record: RawRecord) -> str:
@@ -106,6 +108,13 @@ def _origin(zone: str | None, agency: str | None) -> dict[str, Any]:
 
 def put(event: Event, path: tuple[str, ...], value: Any) -> None:
     """``set_field`` for a path split once, ahead of time (``("source", "ip")``)."""
+    if len(path) == 2:  # most paths: one object, one key
+        top, key = path
+        node = event.get(top)
+        if not isinstance(node, dict):
+            node = event[top] = {}
+        node[key] = value
+        return
     node = event
     for key in path[:-1]:
         child = node.get(key)
@@ -121,8 +130,15 @@ def to_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if not isinstance(value, str):
+        return None
+    if value.isdecimal() and value.isascii():  # the usual text: plain ASCII digits
         return int(value)
+    if value.strip().lstrip("-").isdigit():
+        try:
+            return int(value)
+        except ValueError:  # digits int() does not read ("²"), or "--5"
+            return None
     return None
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collectors.base import RawRecord
-from collectors.envelope import put, record_id
+from collectors.envelope import put, record_id, to_int
 from soc.ecs import event_id, set_field
 
 
@@ -63,3 +63,35 @@ def test_raw_record_is_an_immutable_value() -> None:
     moved = record._replace(zone="man", agency="dng-ca")
     assert (moved.zone, moved.agency, record.zone) == ("man", "dng-ca", None)
     assert isinstance(moved, RawRecord)
+
+
+def reference_to_int(value: object) -> int | None:
+    """to_int's rule written plainly: a JSON integer, or text of digits with an optional sign."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    if isinstance(value, int):
+        return value
+    if not value.strip().lstrip("-").isdigit():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+@given(
+    st.text(alphabet="0123456789-+ \t²٣x", max_size=8)
+    | st.integers()
+    | st.booleans()
+    | st.floats()
+    | st.none()
+    | st.sampled_from(["²", "--5", " 12 ", "-7", "٣", "1_000", "+3", ""])
+)
+def test_to_int_never_raises(value: object) -> None:
+    assert to_int(value) == reference_to_int(value)
+
+
+def test_to_int_reads_integers_and_digit_text_only() -> None:
+    assert [to_int(v) for v in (5, "42", " 7 ", "-3", True, 1.0, "x", "²", "--5")] == [
+        5, 42, 7, -3, None, None, None, None, None,
+    ]  # fmt: skip
