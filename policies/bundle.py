@@ -64,10 +64,20 @@ def sharing_data(path: Path = CATALOG_DIR / "sharing.yaml") -> dict[str, Any]:
     return raw
 
 
+# The embedded engine finds an object's key by comparing the keys in order: what the policies
+# read for every system comes first.
+_CATALOG_ORDER = (
+    "slots", "plan", "criteria", "four_layer", "accepted_targets", "assessment_days_by_level",
+    "source_category_of", "periods",
+)  # fmt: skip
+
+
 def bundle_data() -> dict[str, Any]:
     catalog = engine_data(load_catalog())
+    merged = {**catalog, **plan_data(catalog)}
+    ordered = {k: merged[k] for k in _CATALOG_ORDER if k in merged}
     return {
-        "catalog": {**catalog, **plan_data(catalog)},
+        "catalog": {**ordered, **merged},
         "triage_params": triage_data(),
         "sharing_params": sharing_data(),
     }

@@ -77,6 +77,19 @@ def form_of(check: Mapping[str, Any]) -> str:
     return "evidence" if controls else "document"
 
 
+# Keys of the object entries in the order the policies read them (the embedded engine compares
+# an object's keys in order; a key the entry lacks costs a comparison with each).
+_ENTRY_ORDER = (
+    "id", "slot", "control_slots", "select", "max_age_days", "includes", "at_least", "equals",
+    "missing", "deadline_ns", "layer", "min_days", "required", "min_count", "categories",
+    "deadlines", "then", "first_slot", "then_slot", "since_ns", "first", "parts", "label",
+)  # fmt: skip
+
+
+def _ordered(found: Mapping[str, Any]) -> dict[str, Any]:
+    return {**{k: found[k] for k in _ENTRY_ORDER if k in found}, **found}
+
+
 def _slotted(entry: Mapping[str, Any], form: str, layout: Layout) -> dict[str, Any]:
     """A requirement of the other forms: its check's fields beside its id and form, with the slot
     of every control and kind it names."""
@@ -94,7 +107,7 @@ def _slotted(entry: Mapping[str, Any], form: str, layout: Layout) -> dict[str, A
             found[f"{key}_slot"] = layout.slot(check[key])
     if form == "layer":
         found["layer"] = str(check["layer"])
-    return found
+    return _ordered(found)
 
 
 def plan_entry(entry: Mapping[str, Any], layout: Layout) -> Any:
@@ -118,7 +131,7 @@ def plan_entry(entry: Mapping[str, Any], layout: Layout) -> Any:
     else:
         found = _slotted(entry, form, layout)
     if "when" in entry:
-        found = {"id": entry["id"], "when": entry["when"], "form": form, "entry": found}
+        found = {"when": entry["when"], "form": form, "entry": found, "id": entry["id"]}
     return found
 
 
@@ -165,12 +178,12 @@ def plan_data(catalog_data: Mapping[str, Any]) -> dict[str, Any]:
         "periods": periods,
         "plan": plan,
         **lookups(catalog_data),
-        "slots": {
+        "slots": {  # read for every system first (the engine compares keys in order)
+            "layers": {k: layout.slot(k) for k in layer_kinds},
+            "layer1": [[k, layout.slot(k)] for k in catalog_data["four_layer"]["layer1_kinds"]],
             "key": layout.key,
             "controls": list(layout.controls),
             "kinds": list(layout.kinds),
-            "layers": {k: layout.slot(k) for k in layer_kinds},
-            "layer1": [[k, layout.slot(k)] for k in catalog_data["four_layer"]["layer1_kinds"]],
         },
     }
 

@@ -22,6 +22,12 @@ EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 _PARTIES = ("assessor", "provider")
 # System attributes the policies never read (display and routing facts).
 _SYSTEM_SKIP = frozenset({"id", "zone", "log_sources"})
+# The embedded engine finds an object's key by comparing the keys in order: the attributes read
+# for every system first, the rest after in their own order.
+_SYSTEM_FIRST = (
+    "system_type", "instrumentable", "functions", "information_types", "state_secret_harm",
+    "hosted_shared", "internet_facing", "approved_level",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=65_536)
@@ -110,7 +116,7 @@ def _system(system: Mapping[str, Any], now_ns: int) -> dict[str, Any]:
     go_live = system.get("go_live")
     if isinstance(go_live, str):
         lean["go_live_age"] = age_days(go_live, now_ns)
-    return lean
+    return {**{k: lean[k] for k in _SYSTEM_FIRST if k in lean}, **lean}
 
 
 def system_input(doc: Mapping[str, Any], now_ns: int, layout: Layout) -> dict[str, Any]:
@@ -118,17 +124,17 @@ def system_input(doc: Mapping[str, Any], now_ns: int, layout: Layout) -> dict[st
     try:
         evidence = doc.get("evidence") or {}
         controls = doc.get("controls") or {}
-        item: dict[str, Any] = {
-            "system": _system(doc["system"], now_ns),
-            "controls": [
-                _record(controls[c], now_ns, layout.details) if c in controls else None
-                for c in layout.controls
-            ],
+        item: dict[str, Any] = {  # most read first (the engine compares keys in order)
             "kinds": [
                 [_record(r, now_ns, layout.details) for r in evidence[k]]
                 if evidence.get(k)
                 else None
                 for k in layout.kinds
+            ],
+            "system": _system(doc["system"], now_ns),
+            "controls": [
+                _record(controls[c], now_ns, layout.details) if c in controls else None
+                for c in layout.controls
             ],
             "telemetry": _telemetry(doc, now_ns),
         }
