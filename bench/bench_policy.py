@@ -29,7 +29,7 @@ from policies.catalog_loader import CONTROLS, Catalog, load_catalog  # noqa: E40
 from policies.engines.regopy import RegopyEngine  # noqa: E402
 from policies.facts import day_start, rfc3339  # noqa: E402
 from policies.plan import layout_for  # noqa: E402
-from policies.policy_input import batches, results  # noqa: E402
+from policies.policy_input import batches, paused_gc, results  # noqa: E402
 from policies.render import render_system  # noqa: E402
 
 AT = datetime(2026, 11, 20, 3, tzinfo=UTC)
@@ -151,17 +151,18 @@ def _inputs(count: int, profile: str, seed: int = 5) -> list[dict[str, Any]]:
 def run(docs: list[dict[str, Any]], engine: RegopyEngine, catalog: Catalog) -> dict[str, float]:
     """One evaluation of every system: facts → engine input → policy → results → messages."""
     layout = layout_for(catalog)
-    start = time.perf_counter()
-    batched = batches(docs, layout)
-    prepared = time.perf_counter()
-    outputs = list(engine.evaluate_many("systems", batched))
-    evaluated = time.perf_counter()
-    found = results(outputs, batched)
-    decoded = time.perf_counter()
-    on = AT.date()
-    for doc, out in zip(docs, found, strict=True):
-        render_system(catalog, doc["system"]["id"], doc["profile"], on, out)
-    rendered = time.perf_counter()
+    with paused_gc():  # as policies.policy_input.evaluate_systems runs it
+        start = time.perf_counter()
+        batched = batches(docs, layout)
+        prepared = time.perf_counter()
+        outputs = list(engine.evaluate_many("systems", batched))
+        evaluated = time.perf_counter()
+        found = results(outputs, batched)
+        decoded = time.perf_counter()
+        on = AT.date()
+        for doc, out in zip(docs, found, strict=True):
+            render_system(catalog, doc["system"]["id"], doc["profile"], on, out)
+        rendered = time.perf_counter()
     return {
         "systems": len(docs),
         "decisions": sum(len(o["decisions"]) for o in found),

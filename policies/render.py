@@ -44,6 +44,9 @@ class _Params(dict[str, Any]):
 
 
 def _text(value: Any, lang: str) -> Any:
+    kind = type(value)
+    if kind is str or kind is int:  # most parameters: shown as they are
+        return value
     if isinstance(value, bool):
         return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
     if isinstance(value, list):

@@ -20,6 +20,7 @@ from regopy import Interpreter, RegoError
 from regopy import rego_shared as native
 
 from policies.base import PolicyBundle, PolicyEngine
+from policies.policy_input import paused_gc
 from soc.config import PolicySettings
 from soc.errors import PolicyError
 
@@ -220,4 +221,5 @@ def _worker_init(bundle: PolicyBundle) -> None:
 
 def _worker_eval(query: str, doc: Mapping[str, Any]) -> Any:
     assert _worker is not None
-    return _worker.evaluate(query, doc)
+    with paused_gc():
+        return _worker.evaluate(query, doc)
