@@ -44,8 +44,9 @@ class SyslogParser(Parser):
         return [event]
 
     def _route(self, event: Event, header: SyslogHeader) -> None:
+        appname, message = header.appname, header.message
         for program in self.programs:
-            if not program.claims(header.appname, header.message):
+            if not program.claims(appname, message):
                 continue
             event["event"]["dataset"] = program.DATASET
             event["event"]["module"] = program.MODULE

@@ -69,7 +69,7 @@ def parse_header(line: str, received: datetime, local_tz: tzinfo) -> SyslogHeade
     """
     priority = None
     rest = line
-    pri = _PRI.match(line)
+    pri = _PRI.match(line) if line[:1] == "<" else None
     if pri and int(pri.group(1)) <= 191:
         priority = int(pri.group(1))
         rest = line[pri.end() :]
