@@ -172,6 +172,8 @@ class AssetEnricher(EventEnricher):
             if value is None or not isinstance(value, dict):
                 continue
             value = value.get(key)
+            if value is None:
+                continue
             for deeper in below:
                 value = value.get(deeper) if isinstance(value, dict) else None
             if type(value) is str:

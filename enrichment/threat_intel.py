@@ -143,8 +143,13 @@ class IndicatorIndex(EventEnricher):
         return found
 
     def __call__(self, event: Event) -> None:
-        if not self.count:
-            return
+        if self.count:
+            found = self._matches(event)
+            if found:
+                found.sort(key=lambda item: item[0])  # back to FIELDS order (stable per field)
+                self._stamp(event, found)
+
+    def _matches(self, event: Event) -> list[tuple[int, str, str, Indicator]]:
         found: list[tuple[int, str, str, Indicator]] = []
         for top, fields in self._groups:
             node = event.get(top)
@@ -152,6 +157,8 @@ class IndicatorIndex(EventEnricher):
                 continue
             for order, name, answers, kind, key, below in fields:
                 value = node.get(key)
+                if value is None:
+                    continue
                 for deeper in below:
                     value = value.get(deeper) if isinstance(value, dict) else None
                 if type(value) is str:  # the usual case, inline; lists and the rest below
@@ -161,11 +168,9 @@ class IndicatorIndex(EventEnricher):
                             indicator = self._remember(answers, kind, value)
                         if indicator is not None and not indicator.expired(self.clock()):
                             found.append((order, name, value, indicator))
-                elif value is not None:
+                else:
                     self._match_values(found, order, name, answers, kind, value)
-        if found:
-            found.sort(key=lambda item: item[0])  # back to FIELDS order (stable within a field)
-            self._stamp(event, found)
+        return found
 
     def _match_values(
         self, found: list[tuple[int, str, str, Indicator]], order: int, name: str,
