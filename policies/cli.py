@@ -60,6 +60,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         at=evaluation_moment(args.date),
         profile=args.profile or settings.policy.profile,
         window_hours=settings.policy.live_window_hours,
+        store_retention_days=settings.store.active_retention_days(),
     )
     engine = create_engine(settings.policy)
     try:

@@ -270,6 +270,7 @@ def compliance_job(
             store,
             profile=settings.policy.profile,
             window_hours=settings.policy.live_window_hours,
+            store_retention_days=settings.store.active_retention_days(),
         )
 
     return run
@@ -283,7 +284,14 @@ def scheduled_compliance(
     *,
     profile: str = "auto",
     window_hours: int = 24,
+    store_retention_days: int | None = None,
 ) -> RunSummary:
-    """What ``soc up``'s scheduler calls: evaluate now, store, alert on what newly fails."""
-    ctx = FactsContext(at=utc_now(), profile=profile, window_hours=window_hours)
+    """What ``soc up``'s scheduler calls: evaluate now, store, alert on what newly fails.
+    ``store_retention_days``: what the event store keeps (a shorter store fails retention)."""
+    ctx = FactsContext(
+        at=utc_now(),
+        profile=profile,
+        window_hours=window_hours,
+        store_retention_days=store_retention_days,
+    )
     return run_compliance(engine, catalog, state, store, ctx)

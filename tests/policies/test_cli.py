@@ -109,3 +109,27 @@ def test_pdf_report_needs_reportlab(
         assert code == 2 and "reportlab" in capsys.readouterr().err
         return
     assert code == 0 and target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_store_that_keeps_too_few_days_fails_retention(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def retention_of(system: str, *config: str) -> dict[str, str]:
+        assert main([*config, "policy", "eval", "--system", system, "--no-save", "--format",
+                     "json", "--date", "2026-11-20T10:00:00+07:00"]) == 0  # fmt: skip
+        (found,) = json.loads(capsys.readouterr().out)["systems"]
+        return {
+            r["requirement_id"]: r["status"]
+            for r in found["results"]
+            if r["requirement_id"].startswith("LOG-03")
+        }
+
+    before = retention_of("dng-portal")
+    assert before and "fail" not in before.values()
+    short = home / "short.toml"
+    short.write_text("[store]\nretention_days = 20\n", encoding="utf-8")
+    # the policy counts the logs held, and blames the store's setting once they fall short
+    assert main(["--config", str(short), "store", "purge"]) == 0
+    assert "purged" in capsys.readouterr().out
+    assert set(retention_of("dng-portal", "--config", str(short)).values()) == {"fail"}
+    assert set(retention_of("dng-portal").values()) == {"unknown"}  # 365 kept: still building
