@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import inspect, select, text
+from alembic import command
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
-from soc.state.db import open_state
+from soc.state.db import alembic_config, open_state
 from soc.state.models import Alert, AuditEntry, Exchange, Incident, System, User
 
 TABLES = {
@@ -25,6 +28,12 @@ TABLES = {
     "suppressions",
     "checkpoints",
 }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _round_trip(url: str) -> None:
@@ -66,10 +75,18 @@ def _round_trip(url: str) -> None:
         alert = s.scalars(select(Alert)).one()
         assert alert.entities == {"source.ip": "198.51.100.7"}
         assert alert.event_ids == ["a", "b"]
+        assert alert.acknowledged_at is None and alert.closed_at is None
+        alert.acknowledged_at = now + timedelta(minutes=30)
+        alert.closed_at = now + timedelta(hours=2)
         system = s.get(System, "dvc")
         assert system is not None and system.name == "Cổng dịch vụ công"
         assert system.attributes == {"procedures": 1700}
         assert s.scalar(select(User.role)) == "analyst"
+    with db.session() as s:
+        alert = s.scalars(select(Alert)).one()
+        # SQLite gives the UTC time back without its offset, PostgreSQL with it.
+        assert _utc(alert.acknowledged_at) == now + timedelta(minutes=30)
+        assert _utc(alert.closed_at) == now + timedelta(hours=2)
     db.close()
 
 
@@ -85,3 +102,73 @@ def test_postgres_state_round_trip(postgres_url: str) -> None:
     assert "PostgreSQL" in version  # a real server answered, not SQLite
     db.close()
     _round_trip(postgres_url)
+
+
+def _alembic(url: str, action: str, revision: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = connection
+            getattr(command, action)(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def _alert_columns(url: str) -> dict[str, bool]:
+    engine = create_engine(url)
+    try:
+        return {c["name"]: c["nullable"] for c in inspect(engine).get_columns("alerts")}
+    finally:
+        engine.dispose()
+
+
+def _handling_times_migration(url: str) -> None:
+    """0001 → 0002 on a database holding an alert: the columns appear empty, the row stays; the
+    downgrade removes them and keeps the row; migrating again is a no-op."""
+    _alembic(url, "upgrade", "0001")
+    assert "acknowledged_at" not in _alert_columns(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into alerts (group_key, engine, rule_id, rule_title, rule_level, severity,"
+                " status, tactics, techniques, entities, event_ids, count, first_seen, last_seen,"
+                " created_at) values ('g', 'sigma', 'r', 'T', 'high', 75, 'acknowledged', '[]',"
+                " '[]', '{}', '[]', 1, :t, :t, :t)"
+            ),
+            {"t": datetime(2026, 11, 1, tzinfo=UTC)},
+        )
+    engine.dispose()
+    _alembic(url, "upgrade", "head")
+    columns = _alert_columns(url)
+    assert columns["acknowledged_at"] is True and columns["closed_at"] is True
+    db = open_state(url)  # at head already: nothing to do
+    with db.session() as s:
+        alert = s.scalars(select(Alert)).one()
+        assert (alert.rule_id, alert.status) == ("r", "acknowledged")
+        assert alert.acknowledged_at is None and alert.closed_at is None  # not known before
+    db.close()
+    _alembic(url, "downgrade", "0001")
+    assert not {"acknowledged_at", "closed_at"} & set(_alert_columns(url))
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from alerts")).scalar_one() == 1
+    engine.dispose()
+    _alembic(url, "upgrade", "head")
+    assert {"acknowledged_at", "closed_at"} <= set(_alert_columns(url))
+
+
+def test_sqlite_handling_times_migration(tmp_path: Path) -> None:
+    _handling_times_migration(f"sqlite:///{tmp_path / 'state.db'}")
+
+
+@pytest.mark.postgres
+def test_postgres_handling_times_migration(postgres_url: str) -> None:
+    name = f"soc_mig_{uuid4().hex[:12]}"  # a database of its own: the server is shared
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"create database {name}"))
+    admin.dispose()
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    _handling_times_migration(url)
