@@ -10,6 +10,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from soc.ecs import utc_now
 
+# Statuses in which an alert still awaits handling; any other status is closed (closed, false
+# positive, ...). The same as the alert writer's grouping (detections.alert_store.OPEN_STATUSES).
+OPEN_ALERT_STATUSES = ("new", "acknowledged", "investigating", "in_progress")
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -72,6 +76,18 @@ class Alert(Base):
     # Handling times: first move out of "new", and the moment it reached a closed status.
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def record_status(self, status: str, at: datetime) -> None:
+        """Move to ``status`` at ``at``, keeping the handling times: acknowledged the first time
+        the alert leaves "new", closed when it reaches a status outside OPEN_ALERT_STATUSES (the
+        time cleared again if it reopens)."""
+        self.status = status
+        if status != "new" and self.acknowledged_at is None:
+            self.acknowledged_at = at
+        if status in OPEN_ALERT_STATUSES:
+            self.closed_at = None
+        elif self.closed_at is None:
+            self.closed_at = at
 
 
 class Incident(Base):

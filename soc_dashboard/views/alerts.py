@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soc.ecs import get_field
+from soc.ecs import get_field, utc_now
 from soc.errors import AuthError, SocError
 from soc.state.models import Alert
 from soc_dashboard import audit
@@ -141,9 +142,15 @@ def alert_rows(alerts: list[Alert], lang: str, tz: ZoneInfo) -> list[dict[str, A
 
 
 def apply_action(
-    session: Session, alert_id: int, action: str, actor: Actor, note: str = ""
+    session: Session,
+    alert_id: int,
+    action: str,
+    actor: Actor,
+    note: str = "",
+    at: datetime | None = None,
 ) -> Alert:
-    """Move an alert to the action's status and audit it; refuses roles and wrong statuses."""
+    """Move an alert to the action's status (recording when it was acknowledged or closed, ``at``
+    or now) and audit it; refuses roles and wrong statuses."""
     require(actor.role, "alerts.act")
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -154,7 +161,7 @@ def apply_action(
     if alert.status not in transition.from_statuses:
         raise TransitionRefused(alert_id, alert.status, action)
     previous = alert.status
-    alert.status = transition.to_status
+    alert.record_status(transition.to_status, at or utc_now())
     audit.record(
         session,
         actor.username,

@@ -12,7 +12,15 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from soc.state.db import alembic_config, open_state
-from soc.state.models import Alert, AuditEntry, Exchange, Incident, System, User
+from soc.state.models import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AuditEntry,
+    Exchange,
+    Incident,
+    System,
+    User,
+)
 
 TABLES = {
     "agencies",
@@ -172,3 +180,9 @@ def test_postgres_handling_times_migration(postgres_url: str) -> None:
     admin.dispose()
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     _handling_times_migration(url)
+
+
+def test_open_alert_statuses_are_those_the_alert_writer_groups_into() -> None:
+    from detections.alert_store import OPEN_STATUSES
+
+    assert set(OPEN_STATUSES) == set(OPEN_ALERT_STATUSES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -127,6 +127,45 @@ def test_acknowledge_then_close_is_audited(state: StateDB) -> None:
         "status_to": "acknowledged",
         "note": "đang kiểm tra",
     }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def test_actions_record_when_the_alert_was_acknowledged_and_closed(state: StateDB) -> None:
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    acked, closed_directly = seed_alert(state), seed_alert(state)
+    with state.session() as s:
+        apply_action(s, acked, "acknowledge", ANALYST, at=at)
+        apply_action(s, closed_directly, "false_positive", ANALYST, at=at + timedelta(hours=1))
+    with state.session() as s:
+        alert = s.get(Alert, acked)
+        assert alert is not None
+        assert (_utc(alert.acknowledged_at), alert.closed_at) == (at, None)
+        apply_action(s, acked, "close", ANALYST, at=at + timedelta(hours=3))
+    with state.session() as s:
+        alert, direct = s.get(Alert, acked), s.get(Alert, closed_directly)
+        assert alert is not None and direct is not None
+        assert _utc(alert.acknowledged_at) == at  # the first acknowledgement is kept
+        assert _utc(alert.closed_at) == at + timedelta(hours=3)
+        # Closing straight from "new" is also the first response to it.
+        assert _utc(direct.acknowledged_at) == _utc(direct.closed_at) == at + timedelta(hours=1)
+
+
+def test_status_changes_keep_the_first_acknowledgement_and_clear_a_reopened_close() -> None:
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    alert = Alert(status="new")
+    alert.record_status("new", at)
+    assert (alert.acknowledged_at, alert.closed_at) == (None, None)
+    alert.record_status("in_progress", at)
+    alert.record_status("closed", at + timedelta(hours=1))
+    alert.record_status("false_positive", at + timedelta(hours=2))  # already closed
+    assert (alert.acknowledged_at, alert.closed_at) == (at, at + timedelta(hours=1))
+    alert.record_status("investigating", at + timedelta(hours=5))  # reopened
+    assert (alert.acknowledged_at, alert.closed_at) == (at, None)
+    alert.record_status("closed", at + timedelta(hours=6))
+    assert (alert.status, alert.closed_at) == ("closed", at + timedelta(hours=6))
 
 
 def test_actions_refused_for_read_only_roles_and_wrong_states(state: StateDB) -> None:
