@@ -21,6 +21,7 @@ class _RecordFields(NamedTuple):
     source_type: str
     zone: str | None
     agency: str | None
+    repeat: int
 
 
 class RawRecord(_RecordFields):
@@ -28,11 +29,13 @@ class RawRecord(_RecordFields):
 
     ``source`` names the stream (a file path, ``udp://10.1.2.3``); ``offset`` is the byte offset in
     a file (None for network streams); ``peer`` is the sender address for network sources;
-    ``received_at`` is now when not given.
+    ``received_at`` is now when not given. ``repeat`` counts earlier identical messages from the
+    same sender (network sources: two identical lines are two events, while a stream replayed
+    from its start gets the same ids again); 0 for the first and for file records.
 
     Immutable (a named tuple, so ``record._replace(zone=…)`` makes a changed copy): one is made
     per record read, and a tuple costs a fifth of a frozen dataclass to make. A reader's hot
-    loop may skip this ``__new__`` with ``tuple.__new__(RawRecord, (all eight fields))``.
+    loop may skip this ``__new__`` with ``tuple.__new__(RawRecord, (all nine fields))``.
     """
 
     __slots__ = ()
@@ -47,9 +50,11 @@ class RawRecord(_RecordFields):
         source_type: str = "",
         zone: str | None = None,
         agency: str | None = None,
+        repeat: int = 0,
     ) -> RawRecord:
         moment = utc_now() if received_at is None else received_at
-        return _tuple_new(cls, (data, source, offset, peer, moment, source_type, zone, agency))
+        fields = (data, source, offset, peer, moment, source_type, zone, agency, repeat)
+        return _tuple_new(cls, fields)
 
 
 _tuple_new = tuple.__new__

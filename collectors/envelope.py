@@ -75,6 +75,8 @@ def new_event(
     h = prefix.copy()  # record_id(), inline: one call less on the hottest path
     h.update(b"\x00" if offset is None else b"%d\x00" % offset)
     h.update(record.data if part is None else record.data + b"\x00#" + str(part).encode())
+    if record.repeat:  # the n-th identical message from one sender is an event of its own
+        h.update(b"\x00r%d" % record.repeat)
     event: dict[str, Any] = {
         "id": h.hexdigest(),
         "kind": kind,

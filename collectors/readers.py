@@ -98,7 +98,7 @@ class _LineState:
                     self.line_start = start
                     add(self._too_long(part[: self.reader.keep_bytes]))
                 else:
-                    fields = (part, source, start, None, received, source_type, None, None)
+                    fields = (part, source, start, None, received, source_type, None, None, 0)
                     add(new(RawRecord, fields))
         if parts:
             self.line_start = position

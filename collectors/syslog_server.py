@@ -19,6 +19,8 @@ from soc.ecs import utc_now
 from soc.errors import ConfigError
 
 MAX_OCTET_DIGITS = 8
+REPEATS_PER_LISTENER = 65_536  # distinct recent messages remembered by a UDP listener (~6 MB)
+REPEATS_PER_CONNECTION = 4_096  # … and by each TCP/TLS connection
 MAX_DATAGRAM = 65_535
 DATAGRAMS_PER_WAKEUP = 512  # then the loop serves the other sockets and the pump
 
@@ -71,7 +73,32 @@ def tls_context(options: dict[str, object]) -> ssl.SSLContext:
     return context
 
 
-def _record(data: bytes, peer: str, context: ListenerContext) -> RawRecord | DeadLetter:
+class Repeats:
+    """How many identical messages a sender has sent before this one (see ``RawRecord.repeat``).
+
+    Ten identical "authentication rejected" lines in one second are ten events (brute-force
+    rules count them), while a sender replaying a stream from its start reproduces the same
+    counts, hence the same ids. Bounded: the least recently seen messages are forgotten first;
+    a message is remembered by its hash (a collision only numbers a different message, whose
+    id differs anyway).
+    """
+
+    def __init__(self, remembered: int) -> None:
+        self.remembered = remembered
+        self._seen: dict[tuple[str, int], int] = {}
+
+    def next(self, peer: str, data: bytes) -> int:
+        key = (peer, hash(data))
+        count = self._seen.pop(key, -1) + 1
+        self._seen[key] = count  # re-inserted: the newest at the end
+        if len(self._seen) > self.remembered:
+            del self._seen[next(iter(self._seen))]
+        return count
+
+
+def _record(
+    data: bytes, peer: str, context: ListenerContext, repeats: Repeats | None = None
+) -> RawRecord | DeadLetter:
     data = data.rstrip(b"\r\n\x00")
     source = f"syslog://{peer}"
     if len(data) > context.max_record_bytes:
@@ -82,8 +109,17 @@ def _record(data: bytes, peer: str, context: ListenerContext) -> RawRecord | Dea
             None,
             context.source_type,
         )
+    repeat = repeats.next(peer, data) if repeats is not None else 0
     return RawRecord(
-        data, source, None, peer, utc_now(), context.source_type, context.zone, context.agency
+        data,
+        source,
+        None,
+        peer,
+        utc_now(),
+        context.source_type,
+        context.zone,
+        context.agency,
+        repeat,
     )
 
 
@@ -98,6 +134,7 @@ class UdpListener:
         self.socket = sock
         self.deliver = deliver
         self.context = context
+        self.repeats = Repeats(REPEATS_PER_LISTENER)
         self._loop = asyncio.get_running_loop()
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._readable)
@@ -109,6 +146,7 @@ class UdpListener:
 
     def _readable(self) -> None:
         receive, deliver, context = self.socket.recvfrom, self.deliver, self.context
+        repeats = self.repeats
         for _ in range(DATAGRAMS_PER_WAKEUP):
             try:
                 data, addr = receive(MAX_DATAGRAM)
@@ -117,7 +155,7 @@ class UdpListener:
             except OSError:  # e.g. an ICMP error reported on the socket: keep listening
                 return
             if data.strip():
-                deliver(_record(data, str(addr[0]), context))
+                deliver(_record(data, str(addr[0]), context, repeats))
 
     def close(self) -> None:
         if self.socket.fileno() >= 0:
@@ -166,9 +204,13 @@ async def serve_stream(
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = str((writer.get_extra_info("peername") or ("?",))[0])
+        repeats = Repeats(REPEATS_PER_CONNECTION)  # a sender replaying on a new one counts afresh
         try:
             async for frame in frames(reader, context):
-                item = frame if isinstance(frame, DeadLetter) else _record(frame, peer, context)
+                if isinstance(frame, DeadLetter):
+                    item: RawRecord | DeadLetter = frame
+                else:
+                    item = _record(frame, peer, context, repeats)
                 result = put(item)
                 if asyncio.iscoroutine(result):
                     await result

@@ -192,3 +192,31 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def test_identical_messages_are_distinct_records_and_a_replay_repeats_their_ids() -> None:
+    from collectors.envelope import new_event
+
+    msg = MESSAGE.encode()
+    payload = (msg + b"\n") * 3 + b"<34>other\n"
+
+    def ids() -> list[str]:
+        items = asyncio.run(collect_stream(payload, ListenerContext()))
+        records = [i for i in items if isinstance(i, RawRecord)]
+        assert [r.repeat for r in records] == [0, 1, 2, 0]
+        return [
+            new_event(r, dataset="x", module="x", original=None)["event"]["id"] for r in records
+        ]
+
+    first = ids()
+    assert len(set(first)) == 4
+    assert ids() == first  # the same stream on a new connection: the same ids, no duplicates
+
+
+def test_repeats_forget_the_least_recent_message_first() -> None:
+    from collectors.syslog_server import Repeats
+
+    repeats = Repeats(2)
+    assert [repeats.next("p", b"a"), repeats.next("p", b"a"), repeats.next("q", b"a")] == [0, 1, 0]
+    assert repeats.next("p", b"b") == 0  # three keys: ("p", a) is forgotten
+    assert repeats.next("q", b"a") == 1 and repeats.next("p", b"a") == 0
