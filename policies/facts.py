@@ -1,6 +1,7 @@
 """Policy input for each system: the inventory and declared evidence from the state database plus
 what the SOC observes — last event per required log source, oldest event held, IDS sensors on the
-Internet links, last exchange with the national centre, incidents and the reports sent for them."""
+Internet links, how its high alerts were handled, last exchange with the national centre,
+incidents and the reports sent for them."""
 
 from __future__ import annotations
 
@@ -9,18 +10,30 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from ipaddress import ip_address, ip_network
+from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from soc.ecs import parse_timestamp
 from soc.inventory import LOCAL_TZ, SystemRecord, system_record
-from soc.state.models import Agency, Evidence, Exchange, Incident, System
+from soc.state.models import (
+    OPEN_ALERT_STATUSES,
+    Agency,
+    Alert,
+    Evidence,
+    Exchange,
+    Incident,
+    System,
+)
 from soc.stores.base import EventQuery, EventStore
 
 IDS_DATASET = "suricata.eve"
 INCIDENT_LOOKBACK = timedelta(days=365)
+# Alert handling is counted over 30 days: the live window (a day) holds too few high alerts.
+HANDLING_WINDOW = timedelta(days=30)
+HIGH_SEVERITY = 70  # a high rule's severity; critical and raised ones are above
 SHARED_HOSTING = frozenset({"cloud", "datacenter", "city-datacenter"})
 # Never-routed space counts as internal even outside the inventory (documentation ranges do not).
 PRIVATE_NETWORKS = tuple(
@@ -246,6 +259,67 @@ def _telemetry(record: SystemRecord, live: _Telemetry, ctx: FactsContext) -> dic
     return doc
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _open_at(closed: datetime | None, status: str, at: datetime) -> bool:
+    """Still open at ``at``: not closed yet, or closed after it. A closed alert without a closing
+    time was closed before the times were recorded."""
+    if closed is None:
+        return status in OPEN_ALERT_STATUSES
+    return _aware(closed) > at
+
+
+def _alert_handling(session: Session, at: datetime) -> dict[str, dict[str, Any]]:
+    """Per system, its alerts of severity ≥ 70 first seen in the 30 days (``HANDLING_WINDOW``)
+    before ``at``: how many, how many were acknowledged by ``at``, the median hours from first
+    seen to acknowledged; and the age in hours at ``at`` of the oldest high alert still open then
+    (from any date). Compliance alerts are left out: they are the policies' own findings, not
+    detections the SOC handles. Systems with neither figure are left out."""
+    at = at.astimezone(UTC)
+    since = at - HANDLING_WINDOW
+    query = select(
+        Alert.system_id, Alert.first_seen, Alert.acknowledged_at, Alert.closed_at, Alert.status
+    ).where(
+        Alert.system_id.is_not(None),
+        Alert.engine != "compliance",
+        Alert.severity >= HIGH_SEVERITY,
+        Alert.first_seen <= at,
+        or_(Alert.first_seen > since, Alert.closed_at.is_(None), Alert.closed_at > at),
+    )
+    seen: dict[str, int] = defaultdict(int)
+    waits: dict[str, list[float]] = defaultdict(list)
+    oldest: dict[str, datetime] = {}
+    for row_system, first, acked, closed, status in session.execute(query):
+        system_id, first = str(row_system), _aware(first)  # the query keeps only systems' alerts
+        if first > since:
+            seen[system_id] += 1
+            if acked is not None and _aware(acked) <= at:
+                waits[system_id].append(max(0.0, (_aware(acked) - first).total_seconds()))
+        if _open_at(closed, status, at) and first <= oldest.get(system_id, at):
+            oldest[system_id] = first
+    return {
+        sid: _handling(seen.get(sid, 0), waits.get(sid, []), oldest.get(sid), at)
+        for sid in seen.keys() | oldest.keys()
+    }
+
+
+def _handling(
+    high: int, waits: list[float], oldest_open: datetime | None, at: datetime
+) -> dict[str, Any]:
+    """The figures of one system (waits in seconds; hours to a tenth, the open age floored)."""
+    return {
+        "window_days": HANDLING_WINDOW.days,
+        "high": high,
+        "acknowledged": len(waits),
+        "median_ack_hours": round(median(waits) / 3600, 1) if waits else None,
+        "oldest_open_hours": (
+            int((at - oldest_open).total_seconds() // 3600) if oldest_open else None
+        ),
+    }
+
+
 def _incidents(session: Session, ctx: FactsContext, declared: _Declared) -> dict[str, list[Any]]:
     since = ctx.at - INCIDENT_LOOKBACK
     found: dict[str, list[Any]] = defaultdict(list)
@@ -290,10 +364,14 @@ def build_facts(
     declared = _load_declared(session, ctx.at)
     incidents = _incidents(session, ctx, declared)
     live = _Telemetry(store, ctx.at)
-    return [
-        _facts_for(systems[row.id], systems, parents, declared, incidents, live, ctx)
-        for row in rows
-    ]
+    handling = _alert_handling(session, ctx.at)
+    found = []
+    for row in rows:
+        facts = _facts_for(systems[row.id], systems, parents, declared, incidents, live, ctx)
+        if row.id in handling:
+            facts.input["telemetry"]["alert_handling"] = handling[row.id]
+        found.append(facts)
+    return found
 
 
 def _facts_for(

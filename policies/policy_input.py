@@ -98,6 +98,14 @@ def _telemetry(doc: Mapping[str, Any], now_ns: int) -> dict[str, Any]:
     last = (doc.get("exchanges") or {}).get("last_ok")
     if isinstance(last, str):
         lean["exchange_age_days"] = age_days(last, now_ns)
+    handling = tel.get("alert_handling")
+    if handling:  # [high, acknowledged, median hours to acknowledge, oldest open hours]
+        lean["alerts"] = [
+            handling.get("high", 0),
+            handling.get("acknowledged", 0),
+            handling.get("median_ack_hours"),
+            handling.get("oldest_open_hours"),
+        ]
     return lean
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from policies.catalog_loader import Catalog, ProfileName, Requirement
+from policies.facts import HANDLING_WINDOW
 
 STATUSES = ("pass", "fail", "unknown", "not_applicable")
 
@@ -64,6 +65,31 @@ def detail(catalog: Catalog, reason: str, params: Mapping[str, Any], lang: str) 
     return template.format_map(_Params({k: _text(v, lang) for k, v in params.items()}))
 
 
+def with_alert_handling(catalog: Catalog, text: str, params: Mapping[str, Any], lang: str) -> str:
+    """A message followed by how the system's high alerts were handled when the policy passed the
+    figures on (layer 2 and its requirement: ``alerts`` = high, acknowledged, median hours to
+    acknowledge, oldest open hours)."""
+    figures = params.get("alerts")
+    if not isinstance(figures, list) or len(figures) != 4:
+        return text
+    high, acknowledged, median_hours, oldest_open_hours = figures
+    named = {
+        "days": HANDLING_WINDOW.days,
+        "high": high,
+        "acknowledged": acknowledged,
+        "median_hours": median_hours,
+    }
+    text = f"{text}; {detail(catalog, 'alert_handling', named, lang)}"
+    if oldest_open_hours is None:
+        return text
+    hours = {"hours": oldest_open_hours}
+    return f"{text}, {detail(catalog, 'alert_oldest_open', hours, lang)}"
+
+
+def _message(catalog: Catalog, reason: str, params: Mapping[str, Any], lang: str) -> str:
+    return with_alert_handling(catalog, detail(catalog, reason, params, lang), params, lang)
+
+
 def with_records(
     params: Mapping[str, Any], records: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
@@ -92,8 +118,8 @@ def result_of(
         requirement_id=req.id,
         status=status,
         severity=req.severity,
-        message_vi=f"{req.title_vi}: {detail(catalog, reason, params, 'vi')}",
-        message_en=f"{req.title_en}: {detail(catalog, reason, params, 'en')}",
+        message_vi=f"{req.title_vi}: {_message(catalog, reason, params, 'vi')}",
+        message_en=f"{req.title_en}: {_message(catalog, reason, params, 'en')}",
         evidence={"reason": reason, "params": dict(params), "source": req.source},
     )
 
@@ -128,7 +154,7 @@ def render_system(
         layers[n] = {
             **layer,
             "params": params,
-            "message_vi": detail(catalog, layer["reason"], params, "vi"),
-            "message_en": detail(catalog, layer["reason"], params, "en"),
+            "message_vi": _message(catalog, layer["reason"], params, "vi"),
+            "message_en": _message(catalog, layer["reason"], params, "en"),
         }
     return SystemCompliance(system_id, profile, classification, layers, results)

@@ -183,3 +183,51 @@ def test_the_scheduler_job_evaluates_now_and_alerts_on_the_second_run(
     first, second = job(), job()
     assert len(first.systems) == 12 and second.previous_run == first.run_id
     assert second.changes == []  # nothing changed in between: no alert
+
+
+def test_alert_handling_is_shown_with_layer_2_and_changes_no_status(
+    engine: RegopyEngine,
+    catalog: Catalog,
+    state: StateDB,
+    store: SqliteEventStore,
+    demo: dict[str, SystemCompliance],
+) -> None:
+    feed_demo(store, skip=("dng-camera",))
+    hour = timedelta(hours=1)
+    with state.session() as s:
+        for first, acked, status in ((5, 4, "closed"), (48, 46, "acknowledged"), (10, None, "new")):
+            s.add(
+                Alert(
+                    group_key=f"g{first}",
+                    engine="sigma",
+                    rule_id="r",
+                    rule_title="T",
+                    severity=75,
+                    status=status,
+                    first_seen=AT - first * hour,
+                    last_seen=AT - first * hour,
+                    acknowledged_at=AT - acked * hour if acked else None,
+                    closed_at=AT - hour if status == "closed" else None,
+                    system_id="dng-portal",
+                )
+            )
+    found = _evaluate(engine, catalog, state, store)
+    for system, compliance in demo.items():
+        statuses = [(r.requirement_id, r.status) for r in found[system].results]
+        assert statuses == [(r.requirement_id, r.status) for r in compliance.results]
+        assert {n: lay["status"] for n, lay in found[system].layers.items()} == {
+            n: lay["status"] for n, lay in compliance.layers.items()
+        }
+    layer2 = found["dng-portal"].layers["2"]
+    assert layer2["params"]["alerts"] == [3, 2, 1.5, 48]
+    assert layer2["message_en"].endswith(
+        "; high alerts in 30 days: 3, acknowledged 2, median 1.5 h, oldest open for 48 h"
+    )
+    assert layer2["message_vi"].endswith(
+        "; cảnh báo mức cao 30 ngày qua: 3, đã tiếp nhận 2, trung vị 1.5 giờ,"
+        " cảnh báo mở lâu nhất 48 giờ"
+    )
+    l4m2 = next(r for r in found["dng-portal"].results if r.requirement_id == "L4M-2")
+    assert "acknowledged 2" in l4m2.message_en
+    assert "alerts" not in found["dng-man"].layers["2"]["params"]
+    assert "high alerts" not in found["dng-man"].layers["2"]["message_en"]

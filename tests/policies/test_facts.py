@@ -8,7 +8,7 @@ import pytest
 
 from policies.facts import FactsContext, build_facts, internal_addresses, rfc3339
 from soc.state.db import StateDB
-from soc.state.models import Exchange, Incident
+from soc.state.models import Alert, Exchange, Incident
 from soc.stores.sqlite import SqliteEventStore
 from tests.policies.conftest import AT, event
 
@@ -105,6 +105,64 @@ def test_exchanges_and_incident_reports_from_the_state_db(state: StateDB) -> Non
     (incident,) = doc["incidents"]
     assert incident["effects"] == ["service_interruption"] and incident["personal_data_breach"]
     assert incident["reports"] == {"report_72h": rfc3339(AT - timedelta(days=2))}
+
+
+def _alert(system: str, severity: int, first: timedelta, **times: timedelta | str) -> Alert:
+    """An alert first seen ``first`` before AT; other times relative to AT, status as given."""
+    return Alert(
+        group_key="g",
+        engine=str(times.pop("engine", "sigma")),
+        rule_id="r",
+        rule_title="T",
+        severity=severity,
+        status=str(times.pop("status", "new")),
+        first_seen=AT - first,
+        last_seen=AT - first,
+        system_id=system,
+        **{k: AT + v for k, v in times.items() if isinstance(v, timedelta)},
+    )
+
+
+def test_alert_handling_of_high_alerts_over_30_days(state: StateDB) -> None:
+    h = timedelta(hours=1)
+    with state.session() as s:
+        s.add_all(
+            [
+                # acknowledged after 1 h, closed: handled
+                _alert("dng-portal", 75, 10 * h, acknowledged_at=-9 * h, closed_at=-5 * h,
+                       status="closed"),
+                # acknowledged after 3 h, still open 48 h later
+                _alert("dng-portal", 90, 48 * h, acknowledged_at=-45 * h, status="acknowledged"),
+                # before the window, never handled: only the oldest open one
+                _alert("dng-portal", 80, 40 * 24 * h),
+                # acknowledged and closed after the evaluation moment: open then, not acknowledged
+                _alert("dng-portal", 75, 3 * h, acknowledged_at=h, closed_at=2 * h,
+                       status="closed"),
+                # closed before its times were recorded: counted, neither acknowledged nor open
+                _alert("dng-portal", 75, 20 * 24 * h, status="closed"),
+                _alert("dng-portal", 50, 100 * h),  # medium
+                _alert("dng-portal", 75, -h),  # after the evaluation moment
+                _alert("dng-portal", 90, 200 * 24 * h, engine="compliance"),  # a policy finding
+                _alert("dng-man", 70, h),
+            ]
+        )  # fmt: skip
+    portal = _one(state, None, "dng-portal")["telemetry"]["alert_handling"]
+    assert portal == {
+        "window_days": 30,
+        "high": 4,
+        "acknowledged": 2,
+        "median_ack_hours": 2.0,
+        "oldest_open_hours": 960,
+    }
+    man = _one(state, None, "dng-man")["telemetry"]["alert_handling"]
+    assert man == {
+        "window_days": 30,
+        "high": 1,
+        "acknowledged": 0,
+        "median_ack_hours": None,
+        "oldest_open_hours": 1,
+    }
+    assert "alert_handling" not in _one(state, None, "dng-email")["telemetry"]
 
 
 @pytest.mark.parametrize(

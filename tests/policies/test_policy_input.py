@@ -106,6 +106,42 @@ def test_a_system_goes_in_lean_with_its_records_at_their_slots(catalog: Catalog)
     assert tel["links"] == [["l1", None]] and tel["held_days"] == 90
     assert tel["exchange_age_days"] == 10 and "store_days" not in tel
     assert "zones" not in item and "incidents" not in item
+    assert "alerts" not in tel  # no high alert: nothing to carry
+
+
+def test_alert_handling_goes_in_as_four_figures(catalog: Catalog) -> None:
+    handling = {
+        "window_days": 30,
+        "high": 4,
+        "acknowledged": 2,
+        "median_ack_hours": 2.5,
+        "oldest_open_hours": None,
+    }
+    doc = _doc()
+    doc["telemetry"]["alert_handling"] = handling
+    tel = system_input(doc, ns_of(NOW), layout_for(catalog))["telemetry"]
+    assert tel["alerts"] == [4, 2, 2.5, None]
+
+
+def test_alert_handling_reaches_layer_2_without_changing_any_status(
+    engine: RegopyEngine, catalog: Catalog
+) -> None:
+    layout = layout_for(catalog)
+    plain = _doc()
+    handled = _doc()
+    handled["telemetry"] = {
+        **plain["telemetry"],
+        "alert_handling": {"high": 7, "acknowledged": 5, "median_ack_hours": 1.5,
+                           "oldest_open_hours": 30},
+    }  # fmt: skip
+    before, after = evaluate_systems(engine, [plain, handled], layout)
+    assert [d[:3] for d in after["decisions"]] == [d[:3] for d in before["decisions"]]
+    changed = [d[0] for d in after["decisions"] if d not in before["decisions"]]
+    assert changed == ["L4M-2"]  # the layer-2 requirement carries the layer's parameters
+    assert after["layers"]["2"]["status"] == before["layers"]["2"]["status"]
+    assert after["layers"]["2"]["params"] == {**before["layers"]["2"]["params"],
+                                             "alerts": [7, 5, 1.5, 30]}  # fmt: skip
+    assert "alerts" not in before["layers"]["2"]["params"]
 
 
 def test_an_uninstrumentable_system_says_so_and_go_live_has_an_age(catalog: Catalog) -> None:

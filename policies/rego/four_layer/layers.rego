@@ -6,7 +6,9 @@
 #   the window, IDS sensors cover its Internet links, a SOC service is in force); layer 3 an
 #   independent assessment within the level's period by someone other than the layer-2 provider;
 #   layer 4 connection to the national centre (the target the profile accepts) and, LIVE, a
-#   recent successful exchange from the state database's exchange record. Functions of one
+#   recent successful exchange from the state database's exchange record. Layer 2 also carries,
+#   as evidence only, how the system's high alerts were handled (no legal text sets a deadline
+#   for acknowledging an alert, so the figures never decide its status). Functions of one
 #   system of the batch (`s`), its effective level, the profile and its observed telemetry.
 #   A document is [id, age in days] or [id, age, {expired, state, details, assessor, provider}].
 #   Written for the embedded engine's costs (docs/policies.md): emptiness by the first element,
@@ -83,6 +85,19 @@ layer2(level, services, t) := _optional(level) if {
 } else := outcome("fail", "layer2_ids", {"links": t.uncovered}) if {
 	t.uncovered[0]
 } else := outcome("pass", "layer2_ok", {"provider": extra(services[0], "provider", "")})
+
+# METADATA
+# title: Alert handling shown with the layer-2 result
+# description: >-
+#   The telemetry's [high alerts in the window, acknowledged, median hours to acknowledge, age in
+#   hours of the oldest open high alert] (absent when there is none) added to the outcome's
+#   parameters as `alerts`; the status and reason stay as layer2 decided them.
+with_alert_handling(result, tel) := result if {
+	not tel.alerts
+} else := outcome(result.status, result.reason, object.union(result.params, {"alerts": figures})) if {
+	# Copied through a comprehension: json.marshal refuses an array straight from the input.
+	figures := [v | some v in tel.alerts]
+}
 
 # ---------------------------------------------------------------- layer 3
 
@@ -176,7 +191,7 @@ four(s, level, profile, t) := _four(s, level, profile, t, _services(s))
 
 _four(s, level, profile, t, services) := {
 	"1": layer1(s),
-	"2": layer2(level, services, t),
+	"2": with_alert_handling(layer2(level, services, t), s.telemetry),
 	"3": layer3(s, level, services),
 	"4": layer4(s, profile, t),
 }

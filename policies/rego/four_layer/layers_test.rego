@@ -87,6 +87,48 @@ test_layer2_without_required_sources_is_unknown if {
 	l["2"].reason == "no_sources"
 }
 
+# Alert handling: [high alerts, acknowledged, median hours to acknowledge, oldest open hours].
+_handled_alerts := [12, 9, 1.5, 30]
+
+test_layer2_shows_alert_handling_with_a_pass if {
+	tel := object.union(_telemetry, {"alerts": _handled_alerts})
+	l := _four_layers(_evidence, tel, _sys, "current")
+	l["2"].status == "pass"
+	l["2"].reason == "layer2_ok"
+	l["2"].params == {"provider": "Công ty An ninh mạng Hải Vân", "alerts": [12, 9, 1.5, 30]}
+}
+
+test_layer2_alert_handling_never_turns_a_failure_into_a_pass if {
+	tel := object.union(_telemetry, {"sources": [["nginx.access", 90000]], "alerts": [3, 3, 0.2, null]})
+	l := _four_layers(_evidence, tel, _sys, "current")
+	l["2"].status == "fail"
+	l["2"].reason == "layer2_logs"
+	l["2"].params.stale == ["nginx.access"]
+	l["2"].params.alerts == [3, 3, 0.2, null]
+}
+
+test_layer2_unacknowledged_alerts_do_not_fail_it if {
+	# Nothing acknowledged and a high alert open for 40 days: no deadline in law, still a pass.
+	tel := object.union(_telemetry, {"alerts": [5, 0, null, 960]})
+	l := _four_layers(_evidence, tel, _sys, "current")
+	l["2"].status == "pass"
+	l["2"].params.alerts == [5, 0, null, 960]
+}
+
+test_layer2_alert_handling_below_level_3_stays_not_applicable if {
+	sys := {"system_type": "citizen_service", "approved_level": 2}
+	tel := object.union(_telemetry, {"alerts": _handled_alerts})
+	l := _four_layers(_evidence, tel, sys, "current")
+	l["2"].status == "not_applicable"
+	l["2"].params.alerts == [12, 9, 1.5, 30]
+}
+
+test_layer2_without_high_alerts_has_no_handling_figures if {
+	l := _four_layers(_evidence, _telemetry, _sys, "current")
+	not l["2"].params.alerts
+	l["2"].params == {"provider": "Công ty An ninh mạng Hải Vân"}
+}
+
 test_layer3_fails_when_the_assessor_is_the_soc_provider if {
 	same := [["audit", 245, {"assessor": " công ty an ninh mạng hải vân ", "details": {"scope": "system"}}]]
 	ev := object.union(_evidence, {"assessment": same})
