@@ -3,13 +3,17 @@ size, and the result of an upload with every problem of a refused file listed.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dash import dcc, html
+from dash import Dash, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
+from sqlalchemy.orm import Session
 
-from soc_dashboard.components import aria, notice
+from soc.errors import AuthError
+from soc_dashboard.components import SHELL_CONTEXT, aria, language_of, notice
+from soc_dashboard.context import Actor, console, current_actor
 from soc_dashboard.forms import MAX_UPLOAD_BYTES
 from soc_dashboard.i18n import t
 from soc_dashboard.views.transfer import ImportOutcome
@@ -91,3 +95,41 @@ def import_result(outcome: ImportOutcome) -> Component:
     if outcome.problems:
         parts.append(html.Ul([html.Li(p) for p in outcome.problems], className="problems"))
     return html.Div(parts)
+
+
+Exporter = Callable[[Session, Actor | None, Literal["yaml", "csv"]], tuple[str, str]]
+Importer = Callable[[Session, Actor | None, Any, Any, str], ImportOutcome]
+
+
+def register_transfer(app: Dash, ids: TransferIds, export: Exporter, upload: Importer) -> None:
+    """The download and upload callbacks of a page's file area (the views check the roles)."""
+
+    @app.callback(
+        Output(ids.download, "data"),
+        Input(ids.yaml, "n_clicks"),
+        Input(ids.csv, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def download(_yaml: Any, _csv: Any) -> Any:
+        fmt = chosen_format(ctx.triggered_id, ids.csv)
+        with console().state.session() as session:
+            text, name = export(session, current_actor(), fmt)
+        return file_for_download(text, name)
+
+    @app.callback(
+        Output(ids.result, "children"),
+        Output(ids.version, "data"),
+        Input(ids.upload, "contents"),
+        State(ids.upload, "filename"),
+        State(ids.version, "data"),
+        State(SHELL_CONTEXT, "data"),
+        prevent_initial_call=True,
+    )
+    def take_upload(contents: Any, filename: Any, version: Any, context: Any) -> tuple[Any, Any]:
+        lang = language_of(context)
+        try:
+            with console().state.session() as session:
+                outcome = upload(session, current_actor(), contents, filename, lang)
+        except AuthError:
+            return notice(t("edit.not_permitted", lang), "error"), version
+        return import_result(outcome), (version or 0) + (1 if outcome.ok else 0)

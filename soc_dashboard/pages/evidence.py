@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from dash import Dash, Input, Output, State, ctx, html
+from dash import Dash, Input, Output, State, html
 from dash.development.base_component import Component
 
-from soc.errors import AuthError
 from soc.inventory import EvidenceKind
 from soc_dashboard.components import (
     SHELL_CONTEXT,
@@ -27,10 +26,8 @@ from soc_dashboard.editor import add_button, editor_ids, editor_parts, register_
 from soc_dashboard.i18n import t
 from soc_dashboard.roles import allowed
 from soc_dashboard.transfer_parts import (
-    chosen_format,
     download_buttons,
-    file_for_download,
-    import_result,
+    register_transfer,
     transfer_ids,
     upload_area,
 )
@@ -171,32 +168,4 @@ def register_callbacks(app: Dash) -> None:
     def refresh(system: Any, kind: Any, _v1: Any, _v2: Any, context: Any) -> tuple[Any, Any]:
         return _listing(system, kind, language_of(context))
 
-    @app.callback(
-        Output(FILES.download, "data"),
-        Input(FILES.yaml, "n_clicks"),
-        Input(FILES.csv, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    def download(_yaml: Any, _csv: Any) -> Any:
-        fmt = chosen_format(ctx.triggered_id, FILES.csv)
-        with console().state.session() as session:
-            text, name = evidence_file(session, current_actor(), fmt)
-        return file_for_download(text, name)
-
-    @app.callback(
-        Output(FILES.result, "children"),
-        Output(FILES.version, "data"),
-        Input(FILES.upload, "contents"),
-        State(FILES.upload, "filename"),
-        State(FILES.version, "data"),
-        State(SHELL_CONTEXT, "data"),
-        prevent_initial_call=True,
-    )
-    def upload(contents: Any, filename: Any, version: Any, context: Any) -> tuple[Any, Any]:
-        lang = language_of(context)
-        try:
-            with console().state.session() as session:
-                outcome = import_evidence_upload(session, current_actor(), contents, filename, lang)
-        except AuthError:
-            return notice(t("edit.not_permitted", lang), "error"), version
-        return import_result(outcome), (version or 0) + (1 if outcome.ok else 0)
+    register_transfer(app, FILES, evidence_file, import_evidence_upload)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html
+from dash import Dash, Input, Output, State, html
 from dash.development.base_component import Component
 from sqlalchemy.orm import Session
 
-from soc.errors import AuthError
 from soc_dashboard.components import (
     SHELL_CONTEXT,
     guarded_page,
@@ -26,10 +25,8 @@ from soc_dashboard.i18n import t
 from soc_dashboard.roles import allowed
 from soc_dashboard.transfer_parts import (
     TransferIds,
-    chosen_format,
     download_buttons,
-    file_for_download,
-    import_result,
+    register_transfer,
     transfer_ids,
     upload_area,
 )
@@ -174,34 +171,4 @@ def register_callbacks(app: Dash) -> None:
             agencies = agency_options(session, lang)
         return (*tables, agencies, agencies, agencies)
 
-    @app.callback(
-        Output(FILES.download, "data"),
-        Input(FILES.yaml, "n_clicks"),
-        Input(FILES.csv, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    def download(_yaml: Any, _csv: Any) -> Any:
-        fmt = chosen_format(ctx.triggered_id, FILES.csv)
-        with console().state.session() as session:
-            text, name = inventory_file(session, current_actor(), fmt)
-        return file_for_download(text, name)
-
-    @app.callback(
-        Output(FILES.result, "children"),
-        Output(FILES.version, "data"),
-        Input(FILES.upload, "contents"),
-        State(FILES.upload, "filename"),
-        State(FILES.version, "data"),
-        State(SHELL_CONTEXT, "data"),
-        prevent_initial_call=True,
-    )
-    def upload(contents: Any, filename: Any, version: Any, context: Any) -> tuple[Any, Any]:
-        lang = language_of(context)
-        try:
-            with console().state.session() as session:
-                outcome = import_inventory_upload(
-                    session, current_actor(), contents, filename, lang
-                )
-        except AuthError:
-            return notice(t("edit.not_permitted", lang), "error"), version
-        return import_result(outcome), (version or 0) + (1 if outcome.ok else 0)
+    register_transfer(app, FILES, inventory_file, import_inventory_upload)
