@@ -3,6 +3,7 @@ the parsers, checks and all-or-nothing rule of ``soc assets import`` / ``soc evi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -61,46 +62,60 @@ def _read(contents: Any, filename: Any, lang: str) -> tuple[str, Format] | Impor
     return text, "csv" if fmt == "csv" else "yaml"
 
 
-def import_inventory_upload(
-    session: Session, actor: Actor | None, contents: Any, filename: Any, lang: str
-) -> ImportOutcome:
-    """Import an uploaded inventory; nothing is written when the file has any problem."""
-    require(actor.role if actor else None, "systems.edit")
-    assert actor is not None
+def _import_upload(
+    actor: Actor | None,
+    permission: str,
+    contents: Any,
+    filename: Any,
+    lang: str,
+    apply: Callable[[str, str, Format], dict[str, int]],
+) -> tuple[str, dict[str, int]] | ImportOutcome:
+    """The frame both uploads share: role, size and encoding, then ``apply(text, name, fmt)``
+    (parse and import, all or nothing); a file with problems lists them and writes nothing."""
+    require(actor.role if actor else None, permission)
     found = _read(contents, filename, lang)
     if isinstance(found, ImportOutcome):
         return found
     name = str(filename)[:200]
     try:
-        inventory = parse_inventory(found[0], name, found[1])
+        return name, apply(found[0], name, found[1])
     except InventoryErrors as e:
         return _refused(e.errors, lang)
     except ContentError as e:
         return _refused([e], lang)
-    counts = import_inventory(session, inventory)
-    audit.record(session, actor.username, "inventory.import", name, **counts)
-    return ImportOutcome(True, t("upload.inventory_done", lang, **counts))
+
+
+def import_inventory_upload(
+    session: Session, actor: Actor | None, contents: Any, filename: Any, lang: str
+) -> ImportOutcome:
+    """Import an uploaded inventory; nothing is written when the file has any problem."""
+
+    def apply(text: str, name: str, fmt: Format) -> dict[str, int]:
+        return import_inventory(session, parse_inventory(text, name, fmt))
+
+    done = _import_upload(actor, "systems.edit", contents, filename, lang, apply)
+    if isinstance(done, ImportOutcome):
+        return done
+    assert actor is not None
+    audit.record(session, actor.username, "inventory.import", done[0], **done[1])
+    return ImportOutcome(True, t("upload.inventory_done", lang, **done[1]))
 
 
 def import_evidence_upload(
     session: Session, actor: Actor | None, contents: Any, filename: Any, lang: str
 ) -> ImportOutcome:
     """Import uploaded evidence (records upserted by id, exchanges not repeated); all or nothing."""
-    require(actor.role if actor else None, "evidence.edit")
+
+    def apply(text: str, name: str, fmt: Format) -> dict[str, int]:
+        evidence, _ = parse_evidence(text, name, fmt)
+        return import_evidence(session, evidence, source=name)
+
+    done = _import_upload(actor, "evidence.edit", contents, filename, lang, apply)
+    if isinstance(done, ImportOutcome):
+        return done
     assert actor is not None
-    found = _read(contents, filename, lang)
-    if isinstance(found, ImportOutcome):
-        return found
-    name = str(filename)[:200]
-    try:
-        evidence, _ = parse_evidence(found[0], name, found[1])
-        counts = import_evidence(session, evidence, source=name)
-    except InventoryErrors as e:
-        return _refused(e.errors, lang)
-    except ContentError as e:
-        return _refused([e], lang)
-    audit.record(session, actor.username, "evidence.import", name, **counts)
-    return ImportOutcome(True, t("upload.evidence_done", lang, **counts))
+    audit.record(session, actor.username, "evidence.import", done[0], **done[1])
+    return ImportOutcome(True, t("upload.evidence_done", lang, **done[1]))
 
 
 def inventory_file(session: Session, actor: Actor | None, fmt: Format) -> tuple[str, str]:
