@@ -59,37 +59,41 @@ def system_attributes(system: SystemRecord) -> dict[str, Any]:
     return system.model_dump(mode="json", exclude=keep, exclude_none=True)
 
 
+def _agency_row(agency: AgencyRecord) -> Agency:
+    return Agency(
+        id=agency.id,
+        name=agency.name,
+        name_en=agency.name_en,
+        kind=agency.kind,
+        parent_id=agency.parent,
+        ip_ranges=list(agency.ip_ranges),
+    )
+
+
+def _system_row(system: SystemRecord) -> System:
+    return System(
+        id=system.id,
+        name=system.name,
+        agency_id=system.owner,
+        zone=system.zone,
+        hosting=system.hosting,
+        security_level=system.approved_level,
+        ip_ranges=list(system.ip_ranges),
+        hostnames=list(system.hostnames),
+        urls=list(system.urls),
+        attributes=system_attributes(system),
+    )
+
+
 def import_inventory(
     session: Session, inventory: Inventory, *, prune: bool = False
 ) -> dict[str, int]:
     """Insert or update every agency and system; with ``prune`` remove the ones not in the file."""
     for agency in _parents_first(inventory.agencies):
-        session.merge(
-            Agency(
-                id=agency.id,
-                name=agency.name,
-                name_en=agency.name_en,
-                kind=agency.kind,
-                parent_id=agency.parent,
-                ip_ranges=list(agency.ip_ranges),
-            )
-        )
+        session.merge(_agency_row(agency))
     session.flush()
     for system in inventory.systems:
-        session.merge(
-            System(
-                id=system.id,
-                name=system.name,
-                agency_id=system.owner,
-                zone=system.zone,
-                hosting=system.hosting,
-                security_level=system.approved_level,
-                ip_ranges=list(system.ip_ranges),
-                hostnames=list(system.hostnames),
-                urls=list(system.urls),
-                attributes=system_attributes(system),
-            )
-        )
+        session.merge(_system_row(system))
     removed = 0
     if prune:
         keep_s = [s.id for s in inventory.systems]
@@ -262,16 +266,7 @@ def upsert_agency(session: Session, record: AgencyRecord, *, create: bool = Fals
                 )
             seen.add(node)
             node = session.scalar(select(Agency.parent_id).where(Agency.id == node))
-    session.merge(
-        Agency(
-            id=record.id,
-            name=record.name,
-            name_en=record.name_en,
-            kind=record.kind,
-            parent_id=record.parent,
-            ip_ranges=list(record.ip_ranges),
-        )
-    )
+    session.merge(_agency_row(record))
     session.flush()
     return existing is None
 
@@ -319,20 +314,7 @@ def upsert_system(session: Session, record: SystemRecord, *, create: bool = Fals
     for field, who in (("owner", record.owner), ("operator", record.operator)):
         if who is not None and who not in known:
             raise RecordRefused(f"unknown agency {who!r}", reason="unknown_agency", field=field)
-    session.merge(
-        System(
-            id=record.id,
-            name=record.name,
-            agency_id=record.owner,
-            zone=record.zone,
-            hosting=record.hosting,
-            security_level=record.approved_level,
-            ip_ranges=list(record.ip_ranges),
-            hostnames=list(record.hostnames),
-            urls=list(record.urls),
-            attributes=system_attributes(record),
-        )
-    )
+    session.merge(_system_row(record))
     session.flush()
     return existing is None
 
