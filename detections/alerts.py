@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from detections.base import Level, Match, RuleInfo, normalise_level
@@ -130,7 +131,7 @@ class AlertDraft:
     def severity(self) -> int:
         return severity(self.rule.level, self.security_level)
 
-    @property
+    @cached_property  # read several times per draft while a batch is grouped and written
     def group_key(self) -> str:
         parts = [self.engine, self.rule.id]
         parts += [f"{k}={self.entities.get(k, '')}" for k in GROUP_ENTITIES]
