@@ -13,10 +13,10 @@ from detections.alerts import AlertDraft, merge_drafts
 from detections.suppressions import active_suppressions, aware, suppressed_by
 from soc.ecs import utc_now
 from soc.state.db import StateDB
-from soc.state.models import Alert
+from soc.state.models import OPEN_ALERT_STATUSES, Alert
 
 MAX_EVENT_IDS = 200  # an alert keeps the first ids it saw; ``count`` keeps counting
-OPEN_STATUSES = ("new", "acknowledged", "investigating", "in_progress")
+OPEN_STATUSES = OPEN_ALERT_STATUSES
 _KEYS_PER_QUERY = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -24,12 +24,11 @@ from soc.ecs import utc_now
 from soc.errors import PolicyError
 from soc.inventory import LOCAL_TZ
 from soc.state.db import StateDB
-from soc.state.models import Alert, ComplianceResult, System
+from soc.state.models import OPEN_ALERT_STATUSES, Alert, ComplianceResult, System
 from soc.stores.base import EventStore
 
 SEVERITY_SCORE = {"low": 25, "medium": 50, "high": 75, "critical": 90}
 CLASSIFICATION_ROW = "CLS-LEVEL"  # a pseudo requirement row holding the level decision
-OPEN_ALERT = ("new", "acknowledged", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def raise_alerts(
             continue
         key = _alert_key(change.system_id, change.requirement_id)
         existing = session.scalar(
-            select(Alert).where(Alert.group_key == key, Alert.status.in_(OPEN_ALERT))
+            select(Alert).where(Alert.group_key == key, Alert.status.in_(OPEN_ALERT_STATUSES))
         )
         if existing is not None:
             existing.count += 1

@@ -171,6 +171,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "your role may not change alerts",
     ),
     "action.acknowledge": ("Tiếp nhận", "Acknowledge"),
+    "action.investigate": ("Bắt đầu xử lý", "Start handling"),
+    "action.reopen": ("Mở lại", "Reopen"),
     "action.close": ("Đóng cảnh báo", "Close"),
     "action.false_positive": ("Cảnh báo giả", "False positive"),
     "events.heading": ("Tìm kiếm sự kiện", "Event search"),

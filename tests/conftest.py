@@ -6,6 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge results, never speed: hypothesis's default 200 ms deadline per example and
+# its "too slow" health check would fail them on a loaded CI machine (timing is for bench/).
+settings.register_profile(
+    "soc", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("soc")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

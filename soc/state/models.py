@@ -10,9 +10,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from soc.ecs import utc_now
 
-# Statuses in which an alert still awaits handling; any other status is closed (closed, false
-# positive, ...). The same as the alert writer's grouping (detections.alert_store.OPEN_STATUSES).
-OPEN_ALERT_STATUSES = ("new", "acknowledged", "investigating", "in_progress")
+# An alert's life: new → acknowledged → in progress → closed or false positive, and a closed one
+# may be reopened (back to in progress). The open statuses still await handling: the alert writer
+# groups new detections into them, the console lists them by default and the policy facts count
+# them. This is the one list every part reads.
+ALERT_STATUSES = ("new", "acknowledged", "in_progress", "closed", "false_positive")
+OPEN_ALERT_STATUSES = ("new", "acknowledged", "in_progress")
+CLOSED_ALERT_STATUSES = tuple(s for s in ALERT_STATUSES if s not in OPEN_ALERT_STATUSES)
 
 
 class Base(DeclarativeBase):

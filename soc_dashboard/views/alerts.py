@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from soc.ecs import get_field, utc_now
 from soc.errors import AuthError, SocError
-from soc.state.models import Alert
+from soc.state.models import ALERT_STATUSES, CLOSED_ALERT_STATUSES, OPEN_ALERT_STATUSES, Alert
 from soc_dashboard import audit
 from soc_dashboard.context import Actor
 from soc_dashboard.i18n import format_time, label
 from soc_dashboard.roles import require
 
-STATUSES = ("new", "acknowledged", "in_progress", "closed", "false_positive")
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+STATUSES = ALERT_STATUSES
+OPEN_STATUSES = OPEN_ALERT_STATUSES
 LEVELS = ("critical", "high", "medium", "low", "informational")
 ENGINES = ("sigma", "suricata", "yara", "compliance")
 MAX_ROWS = 500
@@ -38,8 +38,11 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition("acknowledge", "acknowledged", frozenset({"new"})),
+        Transition("investigate", "in_progress", frozenset({"new", "acknowledged"})),
         Transition("close", "closed", frozenset(OPEN_STATUSES)),
         Transition("false_positive", "false_positive", frozenset(OPEN_STATUSES)),
+        # Closed by mistake, or the threat came back: handling resumes on the same alert.
+        Transition("reopen", "in_progress", frozenset(CLOSED_ALERT_STATUSES)),
     )
 }
 

@@ -16,6 +16,7 @@ from soc.state.db import StateDB
 from soc.state.models import Alert, AuditEntry
 from soc.stores.sqlite import SqliteEventStore
 from soc_dashboard.app import PAGE_MODULES, PAGES_DIR, create_app
+from soc_dashboard.views.alerts import TRANSITIONS
 from tests.soc_dashboard.conftest import (
     dash_call,
     seed_alert,
@@ -122,7 +123,7 @@ def _refresh_alerts(client: FlaskClient, lang: str = "vi") -> Any:
 
 
 def _act(client: FlaskClient, alert_id: int, button: str) -> Any:
-    buttons = ["alerts-action-acknowledge", "alerts-action-close", "alerts-action-false-positive"]
+    buttons = [f"alerts-action-{action.replace('_', '-')}" for action in TRANSITIONS]
     return dash_call(
         client,
         [("alerts-result", "children"), ("alerts-version", "data"), ("alerts-note", "value")],

@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from detections.alert_store import AlertWriter
+from detections.alerts import AlertDraft, draft_from_match
+from detections.base import Match, RuleInfo
 from soc.errors import AuthError
 from soc.state.db import StateDB
 from soc.state.models import Alert, AuditEntry
@@ -114,7 +117,7 @@ def test_acknowledge_then_close_is_audited(state: StateDB) -> None:
     with state.session() as s:
         alert = s.get(Alert, alert_id)
         assert alert is not None and alert.status == "acknowledged"
-        assert actions_for(alert) == ["close", "false_positive"]
+        assert actions_for(alert) == ["investigate", "close", "false_positive"]
         apply_action(s, alert_id, "close", ANALYST)
     with state.session() as s:
         entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
@@ -162,10 +165,66 @@ def test_status_changes_keep_the_first_acknowledgement_and_clear_a_reopened_clos
     alert.record_status("closed", at + timedelta(hours=1))
     alert.record_status("false_positive", at + timedelta(hours=2))  # already closed
     assert (alert.acknowledged_at, alert.closed_at) == (at, at + timedelta(hours=1))
-    alert.record_status("investigating", at + timedelta(hours=5))  # reopened
+    alert.record_status("in_progress", at + timedelta(hours=5))  # reopened
     assert (alert.acknowledged_at, alert.closed_at) == (at, None)
     alert.record_status("closed", at + timedelta(hours=6))
     assert (alert.status, alert.closed_at) == ("closed", at + timedelta(hours=6))
+
+
+def test_an_alert_goes_through_handling_and_a_closed_one_can_be_reopened(state: StateDB) -> None:
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    alert_id = seed_alert(state)
+    steps = [
+        ("investigate", "in_progress", ["close", "false_positive"]),
+        ("false_positive", "false_positive", ["reopen"]),
+        ("reopen", "in_progress", ["close", "false_positive"]),
+        ("close", "closed", ["reopen"]),
+    ]
+    for hour, (action, status, next_actions) in enumerate(steps):
+        with state.session() as s:
+            alert = apply_action(s, alert_id, action, ANALYST, at=at + timedelta(hours=hour))
+            assert (alert.status, actions_for(alert)) == (status, next_actions)
+    with state.session() as s:
+        alert = s.get(Alert, alert_id)
+        assert alert is not None
+        assert _utc(alert.acknowledged_at) == at  # starting to handle it acknowledged it
+        assert _utc(alert.closed_at) == at + timedelta(hours=3)  # the reopen cleared the first
+        trail = [
+            e.details["status_to"] for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+    assert trail == ["in_progress", "false_positive", "in_progress", "closed"]
+    with state.session() as s, pytest.raises(TransitionRefused):
+        apply_action(s, alert_id, "investigate", ANALYST)  # closed: only a reopen applies
+
+
+def test_detections_group_into_a_reopened_alert_and_not_into_a_closed_one(state: StateDB) -> None:
+    writer = AlertWriter(state, window_seconds=3600)
+    rule = RuleInfo(id="r-9", title="SSH brute force", level="high")
+
+    def hit(n: int, minute: int) -> AlertDraft:
+        return draft_from_match(
+            Match(
+                rule,
+                {
+                    "@timestamp": f"2026-03-01T02:{minute:02d}:00Z",
+                    "event": {"id": f"e{n}"},
+                    "source": {"ip": "203.0.113.9"},
+                },
+            )
+        )
+
+    writer.write([hit(1, 0)])
+    with state.session() as s:
+        (alert_id,) = s.scalars(select(Alert.id))
+        apply_action(s, alert_id, "close", ANALYST)
+    assert writer.write([hit(2, 5)]).created == 1  # closed: the next hit is a new alert
+    with state.session() as s:
+        apply_action(s, alert_id, "reopen", ANALYST)
+        s.execute(update(Alert).where(Alert.id != alert_id).values(status="false_positive"))
+    assert writer.write([hit(3, 9)]).grouped == 1
+    with state.session() as s:
+        reopened = s.get(Alert, alert_id)
+        assert reopened is not None and reopened.event_ids == ["e1", "e3"]
 
 
 def test_actions_refused_for_read_only_roles_and_wrong_states(state: StateDB) -> None:
