@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 from pydantic import BaseModel, ValidationError
 
+from soc.inventory.model import link_fields, link_text
 from soc_dashboard.components import DROPDOWN_LABELS
 from soc_dashboard.i18n import label, t
 
@@ -124,14 +125,9 @@ def _lines(text: Any) -> list[str]:
 def _links(spec: Field, text: Any) -> list[dict[str, str]]:
     links = []
     for n, line in enumerate(_lines(text), 1):
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 3 or not parts[0]:
+        link = link_fields(line)
+        if link is None:
             raise FormError(spec.name, "form.bad_link", line=n)
-        link = {"id": parts[0]}
-        if len(parts) > 1 and parts[1]:
-            link["provider"] = parts[1]
-        if len(parts) > 2 and parts[2]:
-            link["ids_sensor"] = parts[2]
         links.append(link)
     return links
 
@@ -202,13 +198,7 @@ def _shown(spec: Field, value: Any) -> Any:
     if spec.kind == "lines":
         return "\n".join(str(v) for v in value or [])
     if spec.kind == "links":
-        rows = []
-        for link in value or []:
-            parts = [link["id"], link.get("provider") or "", link.get("ids_sensor") or ""]
-            while parts[-1] == "":
-                parts.pop()
-            rows.append(" | ".join(parts))
-        return "\n".join(rows)
+        return "\n".join(link_text(link) for link in value or [])
     if spec.kind == "mapping":
         if not value:
             return ""

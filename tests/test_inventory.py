@@ -44,7 +44,10 @@ systems:
     hostnames: [DichVuCong.DaNang.gov.vn]
     urls: [https://dichvucong.danang.gov.vn/]
     log_sources: [nginx.access]
-    internet_links: [{id: link-1, ids_sensor: ids-01}]
+    internet_links:
+      - {id: link-1, ids_sensor: ids-01}
+      - {id: link-2, provider: "VNPT Đà Nẵng (FTTH = 1 Gb/s)", ids_sensor: ids-02}
+      - {id: link-3, provider: Viettel}
 """
 
 
@@ -132,6 +135,23 @@ def test_csv_round_trip_keeps_everything(tmp_path: Path) -> None:
     inv = load_inventory(write(tmp_path, "inv.yaml", GOOD))
     again = load_inventory(write(tmp_path, "inv.csv", dump_inventory(inv, "csv")))
     assert again == inv
+
+
+def test_csv_links_keep_their_provider_and_older_files_still_read(tmp_path: Path) -> None:
+    inv = load_inventory(write(tmp_path, "inv.yaml", GOOD))
+    text = dump_inventory(inv, "csv")
+    assert (
+        "link-1 |  | ids-01;link-2 | VNPT Đà Nẵng (FTTH = 1 Gb/s) | ids-02;link-3 | Viettel" in text
+    )
+    older = text.replace("link-1 |  | ids-01", "link-1=ids-01")  # the form written before
+    assert load_inventory(write(tmp_path, "old.csv", older)) == inv
+
+
+def test_link_parts_may_not_hold_the_separators(tmp_path: Path) -> None:
+    bad = GOOD.replace("provider: Viettel", 'provider: "Viettel; FPT"')
+    with pytest.raises(InventoryErrors) as caught:
+        load_inventory(write(tmp_path, "inv.yaml", bad))
+    assert "internet_links.2.provider" in caught.value.errors[0].message
 
 
 def test_csv_errors_name_the_row_line(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from soc.inventory.model import (
     Inventory,
     InventoryErrors,
     SystemRecord,
+    link_fields,
 )
 
 # -- reading files with line numbers ------------------------------------------------------------
@@ -159,11 +160,9 @@ def _csv_value(name: str, text: str) -> Any:
 
 
 def _csv_links(items: list[str]) -> list[dict[str, str]]:
-    links = []
-    for item in items:
-        link_id, _, sensor = item.partition("=")
-        links.append({"id": link_id.strip(), **({"ids_sensor": sensor.strip()} if sensor else {})})
-    return links
+    """A cell's links, ``id | provider | IDS sensor`` each; an unreadable one is kept as text so
+    the model's validation names it with its line."""
+    return [link_fields(item) or {"id": item} for item in items]
 
 
 def _csv_row(row: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
@@ -326,12 +325,9 @@ def _dump_csv(inventory: Inventory) -> str:
     for system in inventory.systems:
         data = system.model_dump(mode="json")
         klass = data.pop("classification")
-        links = data.pop("internet_links")
+        del data["internet_links"]
         row = {k: _cell(v) for k, v in data.items()}
-        row["internet_links"] = ";".join(
-            f"{link['id']}={link['ids_sensor']}" if link.get("ids_sensor") else link["id"]
-            for link in links
-        )
+        row["internet_links"] = ";".join(link.as_text() for link in system.internet_links)
         row.update({f"{CLASS_PREFIX}{k}": _cell(v) for k, v in klass.items()})
         rows.append({"record": "system", **row})
     columns: list[str] = []

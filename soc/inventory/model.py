@@ -5,7 +5,7 @@ every problem of a file."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
@@ -119,10 +119,42 @@ class Classification(_Record):
     functions: list[Function] = Field(default_factory=list, max_length=32)
 
 
+# A link's provider and sensor are written "id | provider | IDS sensor" (a form line; one item of
+# a CSV cell, items separated by ";"), so they may not hold those separators.
+_LINK_PART = r"^[^|;\r\n]*$"
+
+
 class InternetLink(_Record):
     id: Id
-    provider: str | None = Field(default=None, max_length=255)
-    ids_sensor: str | None = Field(default=None, max_length=128)
+    provider: str | None = Field(default=None, max_length=255, pattern=_LINK_PART)
+    ids_sensor: str | None = Field(default=None, max_length=128, pattern=_LINK_PART)
+
+    def as_text(self) -> str:
+        return link_text(self.model_dump())
+
+
+def link_text(fields: Mapping[str, Any]) -> str:
+    """``id | provider | IDS sensor`` of a link's fields, trailing empty parts left out."""
+    parts = [str(fields.get(name) or "") for name in ("id", "provider", "ids_sensor")]
+    while parts and parts[-1] == "":
+        parts.pop()
+    return " | ".join(parts)
+
+
+def link_fields(text: str) -> dict[str, str] | None:
+    """The fields of one ``id | provider | IDS sensor`` text (an older ``id=sensor`` is read
+    too); None when it is not of that form. Values are checked by ``InternetLink``."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) == 1 and "=" in parts[0]:
+        link_id, _, sensor = parts[0].partition("=")
+        parts = [link_id.strip(), "", sensor.strip()]
+    if len(parts) > 3 or not parts[0]:
+        return None
+    fields = {"id": parts[0]}
+    for name, value in zip(("provider", "ids_sensor"), parts[1:], strict=False):
+        if value:
+            fields[name] = value
+    return fields
 
 
 class AgencyRecord(_Record):
