@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -204,7 +204,27 @@ def _read_csv(text: str, source: str) -> tuple[dict[str, Any], dict[Loc, int]]:
     return sections, lines
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
 # -- loading ------------------------------------------------------------------------------------
+
+
+def _duplicates(
+    records: Sequence[tuple[_Identified, int | None]], what: str, source: str
+) -> tuple[set[str], list[ContentError]]:
+    """The ids of ``records``, and an error at the line of each id seen before."""
+    ids: set[str] = set()
+    errors: list[ContentError] = []
+    for record, line in records:
+        if record.id in ids:
+            errors.append(
+                ContentError(f"duplicate {what} id {record.id!r}", source=source, line=line)
+            )
+        ids.add(record.id)
+    return ids, errors
 
 
 def _check_references(
@@ -212,14 +232,7 @@ def _check_references(
     systems: list[tuple[SystemRecord, int | None]],
     source: str,
 ) -> list[ContentError]:
-    errors: list[ContentError] = []
-    ids: set[str] = set()
-    for agency, line in agencies:
-        if agency.id in ids:
-            errors.append(
-                ContentError(f"duplicate agency id {agency.id!r}", source=source, line=line)
-            )
-        ids.add(agency.id)
+    ids, errors = _duplicates(agencies, "agency", source)
     parents = {a.id: a.parent for a, _ in agencies}
     for agency, line in agencies:
         if agency.parent and agency.parent not in ids:
@@ -233,13 +246,8 @@ def _check_references(
                 errors.append(ContentError("agency parents form a cycle", source=source, line=line))
                 break
             seen.add(node)
-    system_ids: set[str] = set()
+    errors.extend(_duplicates(systems, "system", source)[1])
     for system, line in systems:
-        if system.id in system_ids:
-            errors.append(
-                ContentError(f"duplicate system id {system.id!r}", source=source, line=line)
-            )
-        system_ids.add(system.id)
         for who in (system.owner, system.operator):
             if who and who not in ids:
                 errors.append(ContentError(f"unknown agency {who!r}", source=source, line=line))
@@ -289,13 +297,7 @@ def parse_evidence(
     exchanges = _validate_items(
         ExchangeRecord, raw.get("exchanges"), "exchanges", source, lines, errors
     )
-    seen: set[str] = set()
-    for record, line in evidence:
-        if record.id in seen:
-            errors.append(
-                ContentError(f"duplicate evidence id {record.id!r}", source=source, line=line)
-            )
-        seen.add(record.id)
+    errors.extend(_duplicates(evidence, "evidence", source)[1])
     if errors:
         raise InventoryErrors(errors, source)
     found = EvidenceFile(evidence=[r for r, _ in evidence], exchanges=[x for x, _ in exchanges])
