@@ -228,3 +228,16 @@ def test_evidence_needs_a_subject_and_a_known_kind(tmp_path: Path) -> None:
     with pytest.raises(InventoryErrors) as caught:
         load_evidence(write(tmp_path, "ev.yaml", text))
     assert [e.line for e in caught.value.errors] == [2, 3]
+
+
+def test_a_repeated_evidence_id_is_named_at_its_second_line(tmp_path: Path) -> None:
+    text = (
+        "evidence:\n"
+        "  - {id: e1, kind: level_dossier, system: s-portal}\n"
+        "  - {id: e2, kind: level_dossier, system: s-portal}\n"
+        "  - {id: e1, kind: pentest, system: s-portal}\n"
+    )
+    with pytest.raises(InventoryErrors) as caught:
+        load_evidence(write(tmp_path, "ev.yaml", text))
+    (error,) = caught.value.errors
+    assert (error.line, "duplicate evidence id 'e1'" in error.message) == (4, True)
