@@ -192,6 +192,68 @@ def results(outputs: Iterable[Any], batched: Sequence[Mapping[str, Any]]) -> lis
     return flat
 
 
+# The names of a decision's parameters, by reason: the policies answer a decision as
+# ``[id, status, reason, [values...]]`` (an array is far cheaper than an object for the embedded
+# engine to build, copy and serialise), the values in this order; a decision may give fewer (a
+# prefix). A layer requirement passes its layer's params object on unchanged.
+DECISION_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "valid": ("record",),
+    "not_in_place": ("state", "record"),
+    "expired": ("record",),
+    "outdated": ("age_days", "max_age_days", "record"),
+    "missing": ("kind",),
+    "missing_before_deadline": ("kind", "deadline"),
+    "incomplete": ("missing", "record"),
+    "below_minimum": ("field", "value", "minimum"),
+    "not_equal": ("field", "expected", "record"),
+    "all_valid": ("kinds",),
+    "not_applicable": (),
+    "unknown_check": ("type",),
+    "no_go_live": (),
+    "live_before_rule": ("go_live",),
+    "order_unknown": ("first", "then"),
+    "order_ok": ("first", "first_record", "then", "then_record", "then_date"),
+    "order_wrong": ("first", "first_record", "then", "then_record", "then_date"),
+    "zones_missing": ("missing",),
+    "zones_too_few": ("count", "minimum"),
+    "zones_ok": ("zones",),
+    "level_unknown": (),
+    "level_unapproved": ("approved", "computed", "criteria"),
+    "level_lower": ("approved", "computed", "criteria"),
+    "level_ok": ("approved", "computed", "criteria"),
+    "not_instrumentable": (),
+    "no_sources": (),
+    "stale": ("stale", "window_hours"),
+    "live": ("count", "window_hours"),
+    "categories_missing": ("missing",),
+    "categories_ok": ("categories",),
+    "retention_unknown": ("min_days",),
+    "retention_ok": ("held_days", "min_days"),
+    "retention_short": ("store_days", "min_days"),
+    "retention_building": ("held_days", "min_days"),
+    "no_links": (),
+    "ids_gap": ("links",),
+    "ids_ok": ("count",),
+    "no_incidents": (),
+    "reports_late": ("late",),
+    "reports_on_time": ("count",),
+}
+
+
+def decision(found: Any) -> list[Any]:
+    """``[id, status, reason, params]`` with the params named, from the policy's decision."""
+    try:
+        rid, status, reason, values = found
+    except (TypeError, ValueError) as e:
+        raise PolicyError(f"the policy engine returned a malformed decision: {found!r}") from e
+    if type(values) is dict:  # a layer requirement: the layer's own params
+        return [rid, status, reason, values]
+    names = DECISION_PARAMS.get(reason)
+    if names is None or type(values) is not list or len(values) > len(names):
+        raise PolicyError(f"the policy engine returned unnamed parameters: {found!r}")
+    return [rid, status, reason, dict(zip(names, values, strict=False))]
+
+
 def _flattened(result: Any) -> dict[str, Any]:
     """The policy answers a system as [classification, layers, decisions of each group of the
     plan...] (one array: the embedded engine copies every value put into a container)."""
@@ -200,7 +262,7 @@ def _flattened(result: Any) -> dict[str, Any]:
     return {
         "classification": result[0],
         "layers": result[1],
-        "decisions": [d for group in result[2:] for d in group],
+        "decisions": [decision(d) for group in result[2:] for d in group],
     }
 
 

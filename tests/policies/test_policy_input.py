@@ -12,8 +12,10 @@ from policies.catalog_loader import Catalog, engine_data
 from policies.engines.regopy import RegopyEngine
 from policies.plan import form_of, layout_for, lookups, plan_data
 from policies.policy_input import (
+    DECISION_PARAMS,
     age_days,
     batches,
+    decision,
     evaluate_systems,
     ns_of,
     results,
@@ -179,6 +181,25 @@ def test_results_are_flattened_and_a_short_answer_is_an_error(catalog: Catalog) 
         results(["[[{}], [{}]]"], found)
     with pytest.raises(PolicyError, match="unreadable"):
         results(["[{"], found)
+
+
+def test_decision_params_are_named_by_their_reason() -> None:
+    assert decision(["V", "fail", "outdated", [200, 183, "scan"]]) == [
+        "V", "fail", "outdated", {"age_days": 200, "max_age_days": 183, "record": "scan"},
+    ]  # fmt: skip
+    assert decision(["G", "fail", "incomplete", [["drill"]]])[3] == {"missing": ["drill"]}
+    layer = {"provider": "A", "alerts": [1, 1, 0.5, None]}
+    assert decision(["L2", "pass", "layer2_ok", layer])[3] == layer
+    with pytest.raises(PolicyError, match="unnamed"):
+        decision(["X", "fail", "no_such_reason", [1]])
+    with pytest.raises(PolicyError, match="unnamed"):
+        decision(["X", "pass", "valid", ["r", "one too many"]])
+    with pytest.raises(PolicyError, match="malformed"):
+        decision(["X", "pass", "valid"])
+
+
+def test_every_named_reason_has_a_message(catalog: Catalog) -> None:
+    assert sorted(set(DECISION_PARAMS) - set(catalog.messages)) == []
 
 
 def test_quotes_and_backslashes_reach_the_policy_and_come_back(

@@ -5,8 +5,11 @@
 #   and is in force on the evaluation date. The catalogue compiler (policies/plan.py) splits each
 #   profile and level into periods between effective dates and groups the requirements by what
 #   judging them needs; this policy picks the period for the date and the plan for the level, and
-#   decides each requirement once. A decision is [id, status, reason, params], the catalogue's
-#   messages render it. Functions of one system of the batch (`s`), whose controls and document
+#   decides each requirement once. A decision is [id, status, reason, params] with params an
+#   array of values in the order policies/policy_input.py names them for the reason (a layer
+#   requirement passes on its layer's params object); the catalogue's messages render it.
+#   Arrays rather than objects: the embedded engine builds, copies and serialises an object's
+#   keys at every step, an array's elements cheaply. Functions of one system of the batch (`s`), whose controls and document
 #   kinds sit at the slots of data.catalog.slots; a record is [id, age in days] or
 #   [id, age, {expired, state, details, assessor, provider}] (absent facts: in place, in force).
 #   Written for regopy 1.5's costs (see "What the embedded engine costs" in docs/policies.md):
@@ -110,7 +113,7 @@ _newest(recs) := rec if {
 # METADATA
 # title: The decision of a requirement that concerns only some systems
 # description: r is {id, when, form, entry}, the entry as its form's group holds it.
-conditional(r, s, cls, layers, t) := [r.id, "not_applicable", "not_applicable", {}] if {
+conditional(r, s, cls, layers, t) := [r.id, "not_applicable", "not_applicable", []] if {
 	not applies(r.when, s.system)
 } else := present(r.entry, s.controls[r.entry[1]]) if {
 	r.form == "control"
@@ -131,7 +134,7 @@ else := [r.id, o.status, o.reason, o.params] if {
 	form == "layer"
 	o := layers[r.layer]
 } else := classification_check(r, cls) if form == "classification"
-else := [r.id, "unknown", "unknown_check", {"type": form}]
+else := [r.id, "unknown", "unknown_check", [form]]
 
 # ---------------------------------------------------------------- conditions on the system
 
@@ -183,25 +186,25 @@ _not_in_place("absent")
 #   r is [id, slot, missing status, control or kind] with, for a periodic document, its maximum
 #   age in days as a fifth element; rec the record (null when none is on file). The common case,
 #   a record with nothing more to say and no period asked, is tried first.
-present(r, rec) := [id, "pass", "valid", {"record": rid}] if {
+present(r, rec) := [id, "pass", "valid", [rid]] if {
 	not rec[2]
 	not r[4]
 	id := r[0]
 	rid := rec[0]
-} else := [id, "fail", "not_in_place", {"state": state, "record": rec[0]}] if {
+} else := [id, "fail", "not_in_place", [state, rec[0]]] if {
 	state := rec[2].state
 	_not_in_place(state)
 	id := r[0]
-} else := [id, "fail", "expired", {"record": rec[0]}] if {
+} else := [id, "fail", "expired", [rec[0]]] if {
 	rec[2].expired
 	id := r[0]
-} else := [id, "fail", "outdated", {"age_days": rec[1], "max_age_days": r[4], "record": rec[0]}] if {
+} else := [id, "fail", "outdated", [rec[1], r[4], rec[0]]] if {
 	rec[1] > r[4]
 	id := r[0]
-} else := [id, "pass", "valid", {"record": rid}] if {
+} else := [id, "pass", "valid", [rid]] if {
 	rid := rec[0]
 	id := r[0]
-} else := [id, r[2], "missing", {"kind": r[3]}] if {
+} else := [id, r[2], "missing", [r[3]]] if {
 	id := r[0]
 }
 
@@ -246,32 +249,32 @@ else := r.kind
 # title: Any declared-evidence check, on its records (newest first)
 evidence(r, recs) := judge_record(r, rec) if {
 	rec := recs[0]
-} else := [r.id, "unknown", "missing_before_deadline", {"kind": _what(r), "deadline": r.deadline}] if {
+} else := [r.id, "unknown", "missing_before_deadline", [_what(r), r.deadline]] if {
 	telemetry.now_ns < r.deadline_ns
-} else := [r.id, r.missing, "missing", {"kind": _what(r)}]
+} else := [r.id, r.missing, "missing", [_what(r)]]
 
 # METADATA
 # title: Judge the newest matching record against the check
-judge_record(r, rec) := [r.id, "fail", "not_in_place", {"state": state, "record": rec[0]}] if {
+judge_record(r, rec) := [r.id, "fail", "not_in_place", [state, rec[0]]] if {
 	state := rec[2].state
 	_not_in_place(state)
-} else := [r.id, "fail", "expired", {"record": rec[0]}] if {
+} else := [r.id, "fail", "expired", [rec[0]]] if {
 	rec[2].expired
-} else := [r.id, "fail", "outdated", {"age_days": rec[1], "max_age_days": r.max_age_days, "record": rec[0]}] if {
+} else := [r.id, "fail", "outdated", [rec[1], r.max_age_days, rec[0]]] if {
 	rec[1] > r.max_age_days
-} else := [r.id, "fail", "incomplete", {"missing": missing, "record": rec[0]}] if {
+} else := [r.id, "fail", "incomplete", [missing, rec[0]]] if {
 	r.includes
 	have := _detail(rec, r.includes.field, [])
 	missing := [v | some v in r.includes.values; not _contains(have, v)]
 	missing[0]
-} else := [r.id, "fail", "below_minimum", {"field": k, "value": v, "minimum": minimum}] if {
+} else := [r.id, "fail", "below_minimum", [k, v, minimum]] if {
 	some k, minimum in r.at_least
 	v := _detail(rec, k, 0)
 	v < minimum
-} else := [r.id, "fail", "not_equal", {"field": k, "expected": expected, "record": rec[0]}] if {
+} else := [r.id, "fail", "not_equal", [k, expected, rec[0]]] if {
 	some k, expected in r.equals
 	not _detail(rec, k, null) == expected
-} else := [r.id, "pass", "valid", {"record": rec[0]}]
+} else := [r.id, "pass", "valid", [rec[0]]]
 
 # r.parts: [kind, slot, max days or null] for each kind the check asks for; r.label names them.
 evidence_all(r, kinds) := _all_judged(r, on_file, missing) if {
@@ -279,11 +282,11 @@ evidence_all(r, kinds) := _all_judged(r, on_file, missing) if {
 	missing := [part[0] | some part in r.parts; not _recent(_kind_records(kinds[part[1]]), part[2])]
 }
 
-_all_judged(r, on_file, missing) := [r.id, r.missing, "missing", {"kind": r.label}] if {
+_all_judged(r, on_file, missing) := [r.id, r.missing, "missing", [r.label]] if {
 	not on_file[0]
-} else := [r.id, "fail", "incomplete", {"missing": missing}] if {
+} else := [r.id, "fail", "incomplete", [missing]] if {
 	missing[0]
-} else := [r.id, "pass", "all_valid", {"kinds": r.label}]
+} else := [r.id, "pass", "all_valid", [r.label]]
 
 _recent(recs, max_days) if {
 	some rec in recs
@@ -300,15 +303,15 @@ _within(rec, max_days) if {
 
 # Was the first document (the oldest on file) in place before the other (the newest)? Documents
 # are dated by day, so the older has the larger age in days.
-evidence_order(r, sys, kinds) := [r.id, "not_applicable", "no_go_live", {}] if {
+evidence_order(r, sys, kinds) := [r.id, "not_applicable", "no_go_live", []] if {
 	r.then == "go_live"
 	not sys.go_live
-} else := [r.id, "not_applicable", "live_before_rule", {"go_live": sys.go_live_on}] if {
+} else := [r.id, "not_applicable", "live_before_rule", [sys.go_live_on]] if {
 	r.then == "go_live"
 	time.parse_rfc3339_ns(sys.go_live) < r.since_ns
-} else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
+} else := [r.id, "unknown", "order_unknown", [r.first, r.then]] if {
 	not _has_records(kinds[r.first_slot])
-} else := [r.id, "unknown", "order_unknown", {"first": r.first, "then": r.then}] if {
+} else := [r.id, "unknown", "order_unknown", [r.first, r.then]] if {
 	not _then(r, sys, kinds)
 } else := _ordered(r, _oldest(kinds[r.first_slot]), _then(r, sys, kinds))
 
@@ -321,32 +324,32 @@ _then(r, sys, kinds) := {"age": rec[1], "record": rec[0]} if {
 	rec := kinds[r.then_slot][0]
 }
 
-_ordered(r, first, then) := [r.id, status, reason, {
-	"first": r.first,
-	"first_record": first[0],
-	"then": r.then,
-	"then_record": _or(then, "record", null),
-	"then_date": _or(then, "day", null),
-}] if {
+_ordered(r, first, then) := [r.id, status, reason, [
+	r.first,
+	first[0],
+	r.then,
+	_or(then, "record", null),
+	_or(then, "day", null),
+]] if {
 	in_order := first[1] >= then.age
 	status := {true: "pass", false: "fail"}[in_order]
 	reason := {true: "order_ok", false: "order_wrong"}[in_order]
 }
 
-zones(r, present) := [r.id, "unknown", "missing", {"kind": "zones"}] if {
+zones(r, present) := [r.id, "unknown", "missing", ["zones"]] if {
 	present == null
-} else := [r.id, "fail", "zones_missing", {"missing": missing}] if {
+} else := [r.id, "fail", "zones_missing", [missing]] if {
 	r.required
 	missing := [z | some z in r.required; not _contains(present, z)]
 	missing[0]
-} else := [r.id, "fail", "zones_too_few", {"count": count(present), "minimum": r.min_count}] if {
+} else := [r.id, "fail", "zones_too_few", [count(present), r.min_count]] if {
 	r.min_count
 	count(present) < r.min_count
-} else := [r.id, "pass", "zones_ok", {"zones": [z | some z in present]}]
+} else := [r.id, "pass", "zones_ok", [[z | some z in present]]]
 
 # ---------------------------------------------------------------- classification
 
-classification_check(r, cls) := [r.id, "unknown", "level_unknown", {}] if {
+classification_check(r, cls) := [r.id, "unknown", "level_unknown", []] if {
 	cls.level == 0
 } else := [r.id, "fail", "level_unapproved", _cls_params(cls)] if {
 	cls.approved == 0
@@ -354,17 +357,17 @@ classification_check(r, cls) := [r.id, "unknown", "level_unknown", {}] if {
 	cls.approved_lower
 } else := [r.id, "pass", "level_ok", _cls_params(cls)]
 
-_cls_params(cls) := {"approved": cls.approved, "computed": cls.level, "criteria": cls.deciding}
+_cls_params(cls) := [cls.approved, cls.level, cls.deciding]
 
 # ---------------------------------------------------------------- live facts
 
-live_sources(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
+live_sources(r, t) := [r.id, "unknown", "not_instrumentable", []] if {
 	not t.instrumentable
-} else := [r.id, "unknown", "no_sources", {}] if {
+} else := [r.id, "unknown", "no_sources", []] if {
 	t.source_count == 0
-} else := [r.id, "fail", "stale", {"stale": t.stale, "window_hours": t.window_hours}] if {
+} else := [r.id, "fail", "stale", [t.stale, t.window_hours]] if {
 	t.stale[0]
-} else := [r.id, "pass", "live", {"count": t.source_count, "window_hours": t.window_hours}]
+} else := [r.id, "pass", "live", [t.source_count, t.window_hours]]
 
 _wanted(r, sys) := [k |
 	some k in r.categories
@@ -391,32 +394,32 @@ _live_categories(live) := {k |
 	by_source := data.catalog.source_category_of
 }
 
-source_categories(r, t, sys) := [r.id, "unknown", "not_instrumentable", {}] if {
+source_categories(r, t, sys) := [r.id, "unknown", "not_instrumentable", []] if {
 	not t.instrumentable
-} else := [r.id, "fail", "categories_missing", {"missing": missing}] if {
+} else := [r.id, "fail", "categories_missing", [missing]] if {
 	have := _live_categories(t.live)
 	missing := [k | some k in _wanted(r, sys); not have[k]]
 	missing[0]
-} else := [r.id, "pass", "categories_ok", {"categories": _wanted(r, sys)}]
+} else := [r.id, "pass", "categories_ok", [_wanted(r, sys)]]
 
-retention(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
+retention(r, t) := [r.id, "unknown", "not_instrumentable", []] if {
 	not t.instrumentable
-} else := [r.id, "unknown", "retention_unknown", {"min_days": r.min_days}] if {
+} else := [r.id, "unknown", "retention_unknown", [r.min_days]] if {
 	t.held_days == null
-} else := [r.id, "pass", "retention_ok", {"held_days": t.held_days, "min_days": r.min_days}] if {
+} else := [r.id, "pass", "retention_ok", [t.held_days, r.min_days]] if {
 	t.held_days >= r.min_days
-} else := [r.id, "fail", "retention_short", {"store_days": t.store_days, "min_days": r.min_days}] if {
+} else := [r.id, "fail", "retention_short", [t.store_days, r.min_days]] if {
 	not t.store_days == null
 	t.store_days < r.min_days
-} else := [r.id, "unknown", "retention_building", {"held_days": t.held_days, "min_days": r.min_days}]
+} else := [r.id, "unknown", "retention_building", [t.held_days, r.min_days]]
 
-ids_coverage(r, t) := [r.id, "unknown", "not_instrumentable", {}] if {
+ids_coverage(r, t) := [r.id, "unknown", "not_instrumentable", []] if {
 	not t.instrumentable
-} else := [r.id, "not_applicable", "no_links", {}] if {
+} else := [r.id, "not_applicable", "no_links", []] if {
 	t.link_count == 0
-} else := [r.id, "fail", "ids_gap", {"links": t.uncovered}] if {
+} else := [r.id, "fail", "ids_gap", [t.uncovered]] if {
 	t.uncovered[0]
-} else := [r.id, "pass", "ids_ok", {"count": t.link_count}]
+} else := [r.id, "pass", "ids_ok", [t.link_count]]
 
 # ---------------------------------------------------------------- incident reporting
 
@@ -435,18 +438,18 @@ _missed(inc, d, now_ns) if {
 _missed(inc, d, now_ns) if time.parse_rfc3339_ns(inc.reports[d.id]) > d.due_ns
 
 # Without incidents nothing is due; otherwise the evaluation's profile and moment decide.
-incident_reporting(r, incidents) := [r.id, "pass", "no_incidents", {}] if {
+incident_reporting(r, incidents) := [r.id, "pass", "no_incidents", []] if {
 	not incidents[0]
 } else := reports_judged(r, incidents, input.profile, telemetry.now_ns)
 
 # METADATA
 # title: Were the incidents reported by the deadlines this requirement covers?
-reports_judged(r, incidents, profile, now_ns) := [r.id, "pass", "no_incidents", {}] if {
+reports_judged(r, incidents, profile, now_ns) := [r.id, "pass", "no_incidents", []] if {
 	count(_due(r, incidents, profile)) == 0
-} else := [r.id, "fail", "reports_late", {"late": late}] if {
+} else := [r.id, "fail", "reports_late", [late]] if {
 	late := [concat(":", [p[0].id, p[1].id]) |
 		some p in _due(r, incidents, profile)
 		_missed(p[0], p[1], now_ns)
 	]
 	count(late) > 0
-} else := [r.id, "pass", "reports_on_time", {"count": count(_due(r, incidents, profile))}]
+} else := [r.id, "pass", "reports_on_time", [count(_due(r, incidents, profile))]]
