@@ -7,7 +7,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -226,8 +226,11 @@ def run_compliance(
     system_ids: Iterable[str] | None = None,
     save: bool = True,
     alert: bool = True,
+    now: Callable[[], datetime] = utc_now,
 ) -> RunSummary:
-    """Evaluate, store the results under a new run id, diff with the last run, raise alerts."""
+    """Evaluate, store the results under a new run id, diff with the last run, raise alerts.
+    Alerts are raised only for a stored evaluation of the present: a trial (``save=False``) or
+    an evaluation of a past date (``soc policy eval --date``) tells nobody on duty."""
     at = ctx.at.astimezone(UTC)
     with state.session() as session:
         systems = evaluate(engine, catalog, session, store, ctx, system_ids)
@@ -244,10 +247,13 @@ def run_compliance(
         if save:
             for system in systems:
                 session.add_all(_rows(summary.run_id, at, system))
-        if alert and before:
+        if alert and save and before and at >= now() - PRESENT:
             results = [r for s in systems for r in s.results]
-            summary.alerts = raise_alerts(session, summary.changes, results, utc_now())
+            summary.alerts = raise_alerts(session, summary.changes, results, now())
     return summary
+
+
+PRESENT = timedelta(hours=1)  # an evaluation moment this close to now is "now"
 
 
 def compliance_job(

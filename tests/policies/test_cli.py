@@ -46,7 +46,8 @@ def test_eval_table_then_json_with_changes(home: Path, capsys: pytest.CaptureFix
     doc = json.loads(capsys.readouterr().out)
     assert doc["previous_run"] and doc["profile"] == "current"
     flipped = {(c["system_id"], c["requirement_id"]) for c in doc["changes"]}
-    assert ("dng-portal", "LOG-02") in flipped and doc["alerts_raised"] >= len(flipped) > 0
+    assert ("dng-portal", "LOG-02") in flipped
+    assert doc["alerts_raised"] == 0  # an evaluation of a past date tells nobody on duty
     portal = next(s for s in doc["systems"] if s["id"] == "dng-portal")
     assert portal["layers"]["2"]["reason"] == "layer2_logs"
     assert main(["compliance", "changes", "--system", "dng-portal"]) == 0

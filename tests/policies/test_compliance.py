@@ -17,6 +17,8 @@ from soc.state.models import Alert, ComplianceResult
 from soc.stores.sqlite import SqliteEventStore
 from tests.policies.conftest import AT, demo_state, feed_demo
 
+DAY = timedelta(days=1)
+
 
 def _evaluate(
     engine: RegopyEngine,
@@ -156,7 +158,15 @@ def test_runs_are_stored_compared_and_newly_failing_requirements_alert(
     first = run_compliance(engine, catalog, state, store, FactsContext(at=AT, profile="auto"))
     assert first.previous_run is None and first.alerts == 0
     later = AT + timedelta(hours=30)  # nothing new has arrived: every live source is now stale
-    second = run_compliance(engine, catalog, state, store, FactsContext(at=later, profile="auto"))
+    at_later = FactsContext(at=later, profile="auto")
+    # A trial run, or an evaluation of a past date, alerts nobody (and stores nothing).
+    trial = run_compliance(engine, catalog, state, store, at_later, save=False, now=lambda: later)
+    past = run_compliance(engine, catalog, state, store, at_later, now=lambda: later + DAY)
+    assert trial.changes and (trial.alerts, past.alerts) == (0, 0)
+    with state.session() as s:
+        assert s.query(Alert).count() == 0
+        s.query(ComplianceResult).filter(ComplianceResult.run_id == past.run_id).delete()
+    second = run_compliance(engine, catalog, state, store, at_later, now=lambda: later)
     assert second.previous_run == first.run_id
     changed = {(c.system_id, c.requirement_id) for c in second.changes if c.after == "fail"}
     assert ("dng-portal", "LOG-02") in changed and ("dng-portal", "L4M-2") in changed
@@ -168,7 +178,7 @@ def test_runs_are_stored_compared_and_newly_failing_requirements_alert(
         assert portal.agency_id == "dng-ubnd" and portal.rule_level == "high"
         stored = s.query(ComplianceResult).filter(ComplianceResult.run_id == second.run_id).count()
     assert stored == sum(len(c.results) + 1 for c in second.systems)
-    third = run_compliance(engine, catalog, state, store, FactsContext(at=later, profile="auto"))
+    third = run_compliance(engine, catalog, state, store, at_later, now=lambda: later)
     assert third.changes == [] and third.alerts == 0
 
 

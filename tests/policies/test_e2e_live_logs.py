@@ -64,7 +64,8 @@ def test_logs_stop_then_resume(
     portal_logs(pipeline, AT - timedelta(hours=2))
 
     def run(at: datetime) -> RunSummary:
-        return run_compliance(engine, catalog, state, store, FactsContext(at, "current", 24))
+        ctx = FactsContext(at, "current", 24)
+        return run_compliance(engine, catalog, state, store, ctx, now=lambda: at)  # run at `at`
 
     flowing = run(AT)
     assert portal(flowing) == dict.fromkeys(WATCHED, "pass")
