@@ -27,6 +27,21 @@ STATUS_VI = {
     "unknown": "Chưa xác định",
     "not_applicable": "Không áp dụng",
 }
+GROUP_VI = {
+    "application": "Ứng dụng",
+    "classification": "Xác định cấp độ",
+    "data": "Dữ liệu, sao lưu",
+    "endpoint": "Máy chủ, máy trạm",
+    "four_layer": "Mô hình 4 lớp",
+    "governance": "Quản lý, chính sách",
+    "identity": "Định danh, xác thực",
+    "incident_response": "Ứng cứu sự cố",
+    "logging": "Nhật ký",
+    "monitoring": "Giám sát",
+    "network": "Mạng",
+    "vulnerability": "Lỗ hổng, kiểm thử",
+}
+SEVERITY_VI = {"low": "Thấp", "medium": "Trung bình", "high": "Cao", "critical": "Nghiêm trọng"}
 LAYER_VI = {
     "1": "Lớp 1 — Lực lượng tại chỗ",
     "2": "Lớp 2 — Giám sát, bảo vệ chuyên nghiệp",
@@ -74,19 +89,24 @@ def _system_entry(catalog: Catalog, system: System, rows: list[ComplianceResult]
             {
                 "id": r.requirement_id,
                 "group": group,
+                "group_vi": GROUP_VI.get(group, group),
                 "title_vi": title_vi,
                 "status": r.status,
                 "status_vi": STATUS_VI.get(r.status, r.status),
                 "severity": r.severity,
+                "severity_vi": SEVERITY_VI.get(r.severity, r.severity),
                 "message_vi": r.message_vi,
                 "message_en": r.message_en,
                 "source": (r.evidence or {}).get("source", ""),
             }
         )
+    profile = rows[0].profile  # one run: one profile
     return {
         "id": system.id,
         "name": system.name,
         "zone": system.zone,
+        "profile": profile,
+        "profile_name_vi": _profile_name(catalog, profile),
         "approved_level": cls.get("approved") or None,
         "criteria_level": cls.get("level") or None,
         "deciding_criteria": cls.get("deciding", []),
@@ -95,6 +115,7 @@ def _system_entry(catalog: Catalog, system: System, rows: list[ComplianceResult]
             n: {
                 "name_vi": LAYER_VI[n],
                 "status": v.get("status"),
+                "status_vi": STATUS_VI.get(v.get("status") or "", v.get("status")),
                 "message_vi": v.get("message_vi"),
             }
             for n, v in sorted(evidence.get("layers", {}).items())
@@ -134,7 +155,9 @@ def compliance_report(
         by_system.setdefault(row.system_id, []).append(row)
     catalog = load_catalog()
     entries = [_system_entry(catalog, s, by_system[s.id]) for s in systems if s.id in by_system]
-    profile = rows[0].profile
+    # Systems judged in different runs may stand under different legal frameworks: the report
+    # names each one (and each system carries its own).
+    profiles = sorted({e["profile"] for e in entries})
     totals = {s: sum(e["counts"][s] for e in entries) for s in STATUSES}
     now = utc_now()
     return {
@@ -142,8 +165,9 @@ def compliance_report(
         "title_en": TITLE_EN,
         "agency": {"id": agency.id, "name": agency.name, "name_en": agency.name_en},
         "runs": sorted({r.run_id for r in rows}),
-        "profile": profile,
-        "profile_name_vi": _profile_name(catalog, profile),
+        "profile": profiles[0] if len(profiles) == 1 else "mixed",
+        "profiles": profiles,
+        "profile_name_vi": "; ".join(_profile_name(catalog, p) for p in profiles),
         "evaluated_at": _aware(max(r.evaluated_at for r in rows)).isoformat(),
         "generated_at": now.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
         "generated_on_vi": vietnamese_date(now),

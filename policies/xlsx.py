@@ -23,7 +23,9 @@ _STYLES = (
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
     '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
-    '<cellXfs count="2"><xf fontId="0"/><xf fontId="1" applyFont="1"/></cellXfs></styleSheet>'
+    '<cellXfs count="2"><xf fontId="0" xfId="0"/><xf fontId="1" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
 )
 
 
@@ -98,18 +100,19 @@ def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
 
 def report_workbook(report: dict[str, Any]) -> bytes:
     summary: list[list[Cell]] = [
-        ["Hệ thống", "Tên", "Cấp độ phê duyệt", "Cấp độ theo tiêu chí", "Lớp 1", "Lớp 2", "Lớp 3",
-         "Lớp 4", "Đạt", "Không đạt", "Chưa xác định", "Không áp dụng"],
+        ["Hệ thống", "Tên", "Khung pháp lý", "Cấp độ phê duyệt", "Cấp độ theo tiêu chí", "Lớp 1",
+         "Lớp 2", "Lớp 3", "Lớp 4", "Đạt", "Không đạt", "Chưa xác định", "Không áp dụng"],
     ]  # fmt: skip
     details: list[list[Cell]] = [
         ["Hệ thống", "Mã yêu cầu", "Nhóm", "Yêu cầu", "Kết quả", "Mức độ", "Nội dung", "Căn cứ"]
     ]
     for s in report["systems"]:
-        layers = [s["layers"].get(n, {}).get("status") for n in "1234"]
+        layers = [s["layers"].get(n, {}).get("status_vi") for n in "1234"]
         c = s["counts"]
-        summary.append([s["id"], s["name"], s["approved_level"], s["criteria_level"], *layers,
-                        c["pass"], c["fail"], c["unknown"], c["not_applicable"]])  # fmt: skip
+        summary.append([s["id"], s["name"], s["profile_name_vi"], s["approved_level"],
+                        s["criteria_level"], *layers, c["pass"], c["fail"], c["unknown"],
+                        c["not_applicable"]])  # fmt: skip
         for r in s["results"]:
-            details.append([s["id"], r["id"], r["group"], r["title_vi"], r["status_vi"],
-                            r["severity"], r["message_vi"], r["source"]])  # fmt: skip
+            details.append([s["id"], r["id"], r["group_vi"], r["title_vi"], r["status_vi"],
+                            r["severity_vi"], r["message_vi"], r["source"]])  # fmt: skip
     return workbook([("Tổng hợp", summary), ("Chi tiết", details)])

@@ -94,6 +94,32 @@ def test_reports_in_json_and_xlsx(
         assert "Tổng hợp" in z.read("xl/workbook.xml").decode("utf-8")
         details = z.read("xl/worksheets/sheet2.xml").decode("utf-8")
     assert "Cấp độ được phê duyệt không thấp hơn cấp độ theo tiêu chí" in details
+    summary = z_text(target, "xl/worksheets/sheet1.xml")
+    for code in ("not_applicable", ">pass<", ">fail<", ">medium<", ">governance<"):
+        assert code not in summary + details  # statuses, groups and levels in Vietnamese
+    assert "Quản lý, chính sách" in details and "Trung bình" in details
+
+
+def z_text(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def test_a_report_over_runs_of_two_profiles_names_both(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["policy", "eval", "--date", "2026-11-20T10:00:00+07:00", "--profile", "legacy"]) == 0
+    )
+    moment = "2026-11-21T10:00:00+07:00"
+    assert main(["policy", "eval", "--date", moment, "--system", "dng-portal"]) == 0
+    capsys.readouterr()
+    assert main(["compliance", "report", "--agency", "dng-ubnd"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["profile"], report["profiles"]) == ("mixed", ["current", "legacy"])
+    by_id = {s["id"]: s["profile"] for s in report["systems"]}
+    assert by_id["dng-portal"] == "current" and by_id["dng-motcua"] == "legacy"
+    assert "; " in report["profile_name_vi"]
 
 
 def test_pdf_report_needs_reportlab(
