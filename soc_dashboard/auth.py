@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -19,7 +20,10 @@ from soc_dashboard.roles import allowed, permission_for_component
 
 # /metrics checks its own bearer token (soc_dashboard/metrics.py)
 PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico", "/metrics"})
-PUBLIC_PREFIXES = ("/assets/",)
+# The console's own static files (style sheet) load before sign-in; any other /assets/ path would
+# reach Dash's page route and is treated like a page.
+ASSETS_PREFIX = "/assets/"
+ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 # Machine endpoints answer 401/403 with JSON; pages redirect to the sign-in form.
 MACHINE_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 CALLBACK_PATH = "/_dash-update-component"
@@ -27,6 +31,13 @@ MAX_CALLBACK_BYTES = 1_048_576
 # Roles that may import files send them inside callbacks: 2 MiB base64-encoded, plus the envelope.
 MAX_UPLOAD_CALLBACK_BYTES = 3 * 1_048_576
 UPLOAD_PERMISSIONS = ("systems.edit", "evidence.edit")
+
+
+def _is_asset_file(path: str) -> bool:
+    if not path.startswith(ASSETS_PREFIX):
+        return False
+    target = (ASSETS_DIR / path[len(ASSETS_PREFIX) :]).resolve()
+    return target.is_relative_to(ASSETS_DIR) and target.is_file()
 
 
 def safe_next(target: str | None) -> str:
@@ -120,7 +131,7 @@ def gate() -> Response | None:
     path = flask.request.path
     if not _is_machine(path) and (switched := _language_switch()) is not None:
         return switched
-    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+    if path in PUBLIC_PATHS or _is_asset_file(path):
         return None
     if _cross_origin():
         return _deny(403, "cross-origin request refused")

@@ -54,6 +54,8 @@ def test_sign_in_form_and_stylesheet_are_public(client: FlaskClient) -> None:
     assert page.status_code == 200
     assert 'name="csrf"' in page.get_data(as_text=True)
     assert client.get("/assets/console.css").status_code == 200
+    for other in ("/assets/anything", "/assets/../auth.py", "/assets/%2e%2e/auth.py"):
+        assert client.get(other).status_code == 303  # not a file of ours: a page, signed in only
 
 
 def test_wrong_password_is_refused_and_audited(client: FlaskClient, state: StateDB) -> None:
