@@ -241,3 +241,15 @@ def test_a_repeated_evidence_id_is_named_at_its_second_line(tmp_path: Path) -> N
         load_evidence(write(tmp_path, "ev.yaml", text))
     (error,) = caught.value.errors
     assert (error.line, "duplicate evidence id 'e1'" in error.message) == (4, True)
+
+
+def test_evidence_cannot_expire_before_it_was_issued(tmp_path: Path) -> None:
+    text = (
+        "evidence:\n"
+        "  - {id: e1, kind: pentest, system: s-portal, issued_on: 2026-05-01,"
+        " expires_on: 2026-04-30}\n"
+    )
+    with pytest.raises(InventoryErrors) as caught:
+        load_evidence(write(tmp_path, "ev.yaml", text))
+    (error,) = caught.value.errors
+    assert error.line == 2 and "before issued_on" in error.message

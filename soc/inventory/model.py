@@ -214,6 +214,8 @@ class EvidenceRecord(_Record):
     def _subject(self) -> EvidenceRecord:
         if not self.system and not self.agency:
             raise ValueError("evidence needs a system or an agency")
+        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
+            raise ValueError(f"expires_on {self.expires_on} is before issued_on {self.issued_on}")
         return self
 
 
