@@ -3,9 +3,11 @@ plus a not-applicable row for every requirement of the profile the level or the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from string import Formatter
 from typing import Any
 
 from policies.catalog_loader import Catalog, ProfileName, Requirement
@@ -57,12 +59,73 @@ def _text(value: Any, lang: str) -> Any:
     return "—" if value is None else value
 
 
+@dataclass(frozen=True)
+class _Template:
+    """A message template and the parameters it names (the name before any attribute or
+    index): only those are turned into text, though a result carries more (titles, dates)."""
+
+    text: str
+    fields: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> _Template:
+        names = (
+            re.split(r"[.\[]", name, maxsplit=1)[0]
+            for _, name, _, _ in Formatter().parse(text)
+            if name
+        )
+        return cls(text, tuple(dict.fromkeys(names)))
+
+    def render(self, params: Mapping[str, Any], lang: str) -> str:
+        shown = {k: _text(params[k], lang) for k in self.fields if k in params}
+        return self.text.format_map(_Params(shown))
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """The Vietnamese and English templates of a reason, and every parameter either names."""
+
+    vi: _Template
+    en: _Template
+    fields: tuple[str, ...]
+
+    @classmethod
+    def of(cls, vi: str, en: str) -> _Pair:
+        vi_t, en_t = _Template.of(vi), _Template.of(en)
+        return cls(vi_t, en_t, tuple(dict.fromkeys(vi_t.fields + en_t.fields)))
+
+    def render(self, params: Mapping[str, Any]) -> tuple[str, str]:
+        shown = _Params()
+        for k in self.fields:
+            if k in params:
+                value = params[k]
+                kind = type(value)
+                if kind is not str and kind is not int:  # shown differently in each language
+                    return self.vi.render(params, "vi"), self.en.render(params, "en")
+                shown[k] = value
+        return self.vi.text.format_map(shown), self.en.text.format_map(shown)
+
+
+# The templates of a catalogue's messages by reason, parsed once per catalogue.
+_compiled: dict[int, tuple[Mapping[str, Any], dict[str, _Pair]]] = {}
+
+
+def _templates(catalog: Catalog) -> dict[str, _Pair]:
+    messages = catalog.messages
+    found = _compiled.get(id(messages))
+    if found is None or found[0] is not messages:  # kept with its messages: no id reused
+        if len(_compiled) >= 8:
+            _compiled.clear()
+        parsed = {r: _Pair.of(m.vi, m.en) for r, m in messages.items()}
+        found = _compiled[id(messages)] = (messages, parsed)
+    return found[1]
+
+
 def detail(catalog: Catalog, reason: str, params: Mapping[str, Any], lang: str) -> str:
-    message = catalog.messages.get(reason)
-    if message is None:
+    pair = _templates(catalog).get(reason)
+    if pair is None:
         return reason
-    template = message.vi if lang == "vi" else message.en
-    return template.format_map(_Params({k: _text(v, lang) for k, v in params.items()}))
+    return (pair.vi if lang == "vi" else pair.en).render(params, lang)
 
 
 def with_alert_handling(catalog: Catalog, text: str, params: Mapping[str, Any], lang: str) -> str:
@@ -86,8 +149,17 @@ def with_alert_handling(catalog: Catalog, text: str, params: Mapping[str, Any], 
     return f"{text}, {detail(catalog, 'alert_oldest_open', hours, lang)}"
 
 
-def _message(catalog: Catalog, reason: str, params: Mapping[str, Any], lang: str) -> str:
-    return with_alert_handling(catalog, detail(catalog, reason, params, lang), params, lang)
+def _messages(catalog: Catalog, reason: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """The Vietnamese and English message of a reason and its parameters."""
+    pair = _templates(catalog).get(reason)
+    vi, en = (reason, reason) if pair is None else pair.render(params)
+    if "alerts" in params:
+        vi = with_alert_handling(catalog, vi, params, "vi")
+        en = with_alert_handling(catalog, en, params, "en")
+    return vi, en
+
+
+_NO_RECORD: Mapping[str, str] = {}
 
 
 def with_records(
@@ -95,13 +167,16 @@ def with_records(
 ) -> dict[str, Any]:
     """Message parameters plus the title and dates of the documents the policy names by id."""
     found = dict(params)
-    doc = records.get(str(params.get("record")), {})
+    doc = records.get(str(params.get("record")), _NO_RECORD) if records else _NO_RECORD
     for key in ("title", "issued", "expires"):
-        found.setdefault(key, doc.get(key, "?"))
+        if key not in found:
+            found[key] = doc.get(key, "?")
     for which in ("first", "then"):
         named = params.get(f"{which}_record")
         if named is not None:
-            found.setdefault(f"{which}_date", records.get(str(named), {}).get("issued", "?"))
+            found.setdefault(
+                f"{which}_date", records.get(str(named), _NO_RECORD).get("issued", "?")
+            )
     return found
 
 
@@ -111,16 +186,18 @@ def result_of(
     req: Requirement,
     status: str,
     reason: str,
-    params: Mapping[str, Any],
+    params: dict[str, Any],
 ) -> RequirementResult:
+    """One result; ``params`` (with the records' titles and dates) becomes its evidence."""
+    vi, en = _messages(catalog, reason, params)
     return RequirementResult(
         system_id=system_id,
         requirement_id=req.id,
         status=status,
         severity=req.severity,
-        message_vi=f"{req.title_vi}: {_message(catalog, reason, params, 'vi')}",
-        message_en=f"{req.title_en}: {_message(catalog, reason, params, 'en')}",
-        evidence={"reason": reason, "params": dict(params), "source": req.source},
+        message_vi=f"{req.title_vi}: {vi}",
+        message_en=f"{req.title_en}: {en}",
+        evidence={"reason": reason, "params": params, "source": req.source},
     )
 
 
@@ -151,10 +228,11 @@ def render_system(
     layers = {}
     for n, layer in (output.get("layers") or {}).items():
         params = with_records(layer["params"], records or {})
+        vi, en = _messages(catalog, layer["reason"], params)
         layers[n] = {
             **layer,
             "params": params,
-            "message_vi": _message(catalog, layer["reason"], params, "vi"),
-            "message_en": _message(catalog, layer["reason"], params, "en"),
+            "message_vi": vi,
+            "message_en": en,
         }
     return SystemCompliance(system_id, profile, classification, layers, results)
