@@ -185,28 +185,21 @@ _not_in_place("absent")
 # description: >-
 #   r is [id, slot, missing status, control or kind] with, for a periodic document, its maximum
 #   age in days as a fifth element; rec the record (null when none is on file). The common case,
-#   a record with nothing more to say and no period asked, is tried first.
-present(r, rec) := [id, "pass", "valid", [rid]] if {
+#   a record with nothing more to say and no period asked, is tried first. Values are read in the
+#   head (a missing record leaves it undefined and the next branch is tried): a binding costs the
+#   engine two more statements.
+present(r, rec) := [r[0], "pass", "valid", [rec[0]]] if {
 	not rec[2]
 	not r[4]
-	id := r[0]
-	rid := rec[0]
-} else := [id, "fail", "not_in_place", [state, rec[0]]] if {
-	state := rec[2].state
-	_not_in_place(state)
-	id := r[0]
-} else := [id, "fail", "expired", [rec[0]]] if {
+} else := [r[0], "fail", "not_in_place", [rec[2].state, rec[0]]] if {
+	_not_in_place(rec[2].state)
+} else := [r[0], "fail", "expired", [rec[0]]] if {
 	rec[2].expired
-	id := r[0]
-} else := [id, "fail", "outdated", [rec[1], r[4], rec[0]]] if {
+} else := [r[0], "fail", "outdated", [rec[1], r[4], rec[0]]] if {
 	rec[1] > r[4]
-	id := r[0]
-} else := [id, "pass", "valid", [rid]] if {
-	rid := rec[0]
-	id := r[0]
-} else := [id, r[2], "missing", [r[3]]] if {
-	id := r[0]
-}
+} else := [r[0], "pass", "valid", [rec[0]]] if {
+	rec[0]
+} else := [r[0], r[2], "missing", [r[3]]]
 
 # A detail of a record (the third element's details), or the fallback.
 _detail(rec, key, fallback) := v if {
