@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from collectors.base import DeadLetter, RawRecord
-from collectors.pcap import IDLE_SECONDS, MAX_FLOWS, FlowTable
+from collectors.pcap import IDLE_SECONDS, MAX_FLOWS, FlowTable, load_scapy
 from soc.ecs import utc_now
 from soc.errors import ConfigError
 
@@ -59,6 +59,7 @@ class InterfaceCapture:
 
     def start(self) -> None:
         """Open the capture socket here (so a missing privilege is reported at once) and sniff."""
+        load_scapy()
         from scapy.sendrecv import AsyncSniffer
 
         sock = open_capture_socket(self.interface, self.bpf_filter)

@@ -7,6 +7,9 @@ maps those records to ECS. For sites without Suricata; no payload is kept.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +28,37 @@ IDLE_SECONDS = 120.0
 CLOSED_LINGER_SECONDS = 5.0
 _HTTP_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ")
 _TRANSPORTS = {6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp"}
+# Scapy learns how to decode a capture's link type (Ethernet, Linux cooked, raw IP, PPP…) only
+# when the module defining that layer is imported: a reader opened before would see raw bytes.
+_LINK_LAYER_MODULES = (
+    "scapy.layers.l2",
+    "scapy.layers.inet",
+    "scapy.layers.inet6",
+    "scapy.layers.dns",
+    "scapy.layers.ppp",
+)
+_log = logging.getLogger(__name__)
+
+
+class _ScapyToDebug(logging.Handler):
+    """Scapy's own messages, as debug messages of this module instead of lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _log.debug("scapy: %s", record.getMessage())
+
+
+@functools.cache
+def load_scapy() -> None:
+    """Make scapy ready to decode captures, once per process: its log routed to ours (it writes
+    warnings such as "unknown LL type" to stderr by itself), then its link layers registered."""
+    importlib.import_module("scapy.error")  # creates the "scapy" logger and its stderr handler
+    scapy_log = logging.getLogger("scapy")
+    for handler in list(scapy_log.handlers):
+        scapy_log.removeHandler(handler)
+    scapy_log.addHandler(_ScapyToDebug())
+    scapy_log.propagate = False
+    for name in _LINK_LAYER_MODULES:
+        importlib.import_module(name)
 
 
 @dataclass(slots=True)
@@ -65,6 +99,8 @@ class PcapReader(Reader):
     def read(
         self, stream: BinaryIO, source: str, start_offset: int = 0
     ) -> Iterator[RawRecord | DeadLetter]:
+        load_scapy()
+        from scapy.config import conf
         from scapy.error import Scapy_Exception
         from scapy.utils import PcapReader as ScapyReader
 
@@ -72,6 +108,11 @@ class PcapReader(Reader):
             packets = ScapyReader(cast(Any, stream))  # scapy accepts open files too
         except (Scapy_Exception, EOFError, OSError, ValueError) as e:
             yield DeadLetter(source, f"not a readable capture file: {e}", b"", None, "pcap")
+            return
+        if getattr(packets, "LLcls", None) is conf.raw_layer:  # pcap (pcapng says it per packet)
+            packets.close()
+            reason = f"unsupported link type {getattr(packets, 'linktype', '?')} of the capture"
+            yield DeadLetter(source, reason, b"", None, "pcap")
             return
         table = FlowTable(self.max_flows, self.idle_seconds)
         with packets:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scapy.layers.dns import DNS, DNSQR, DNSRR
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw
-from scapy.utils import wrpcap
+from scapy.utils import RawPcapWriter, wrpcap
 
 from collectors.base import DeadLetter, RawRecord
 from collectors.ingest import ingest_files
@@ -91,6 +95,60 @@ def test_flow_table_is_bounded(tmp_path: Path) -> None:
     assert len(records) == 50
     assert all(isinstance(r, RawRecord) for r in records)
     assert sum(b'"evicted"' in r.data for r in records if isinstance(r, RawRecord)) == 46
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# Ingests the capture given as argument in a process where scapy is not loaded yet, prints the
+# datasets of the events (and the reasons of dead letters) it makes.
+_INGEST_ONE_CAPTURE = """
+import collections, json, sys
+from collectors.base import DeadLetter, source_key
+from collectors.dispatch import parse_record
+from collectors.registry import build_source_types
+from soc.config import IngestSettings
+kind = build_source_types(IngestSettings())["pcap"]
+seen = collections.Counter()
+with open(sys.argv[1], "rb") as stream:
+    for item in kind.reader.read(stream, source_key(sys.argv[1])):
+        if not isinstance(item, DeadLetter):
+            item = parse_record(kind.parsers, item, "pcap", 100)
+        if isinstance(item, DeadLetter):
+            seen[item.reason] += 1
+        else:
+            seen.update(event["event"]["dataset"] for event in item)
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize(
+    ("capture", "expected"),
+    [
+        ("dns-eve-v2-udp-nxdomain-soa/dns-udp-nxdomain-soa.pcap",
+         {"network.flow": 1, "network.dns": 2}),
+        ("eve-metadata-01-alert/80000000-037-PTP_Example_IPv4_HTTP_Session-PUBLIC-tp-01-TEST1.pcap",
+         {"network.flow": 1, "network.http": 1}),
+        ("tls-alpn-log-detect-02/input.pcap", {"network.flow": 1}),  # raw IP link type
+    ],
+)  # fmt: skip
+def test_the_first_capture_of_a_fresh_process_is_decoded_quietly(
+    datasets: Path, capture: str, expected: dict[str, int]
+) -> None:
+    path = datasets / "suricata-verify-dev" / "tests" / capture
+    command = [sys.executable, "-c", _INGEST_ONE_CAPTURE, str(path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected
+    assert done.stderr == ""  # scapy's warnings go to our log at debug level, not to stderr
+
+
+def test_a_capture_of_a_link_type_scapy_cannot_decode_is_a_dead_letter(tmp_path: Path) -> None:
+    path = tmp_path / "c-hdlc.pcap"
+    with RawPcapWriter(str(path), linktype=104) as writer:  # Cisco HDLC
+        writer.write(b"\x0f\x00\x08\x00" + bytes(IP(src=CLIENT, dst=SERVER) / UDP()))
+    with path.open("rb") as stream:
+        (letter,) = list(PcapReader().read(stream, "mem"))
+    assert isinstance(letter, DeadLetter)
+    assert letter.reason == "unsupported link type 104 of the capture"
 
 
 def test_not_a_capture_is_a_dead_letter() -> None:
