@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from collectors.base import DeadLetter
-from soc.ecs import Event, parse_timestamp
+from soc.ecs import Event, format_timestamp, parse_timestamp
+
+# Dead letters a store writes itself hold the whole refused event, whose ``event.id`` is
+# deterministic: their bytes alone name the record.
+STORE_SOURCE_PREFIX = "store:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,27 @@ class EventQuery:
     ids: tuple[str, ...] = ()
     limit: int = 100
     ascending: bool = False
+
+
+def dead_letter_key(letter: DeadLetter) -> str:
+    """Deterministic key of a refused record: the same record refused again is kept once.
+
+    A record read from a file is named by its source, source type, offset and bytes, so
+    re-ingesting the file adds nothing. A record received over the network has no offset and the
+    same bytes may legitimately arrive twice (two identical syslog lines): its received time is
+    part of the key, so each arrival is kept, while a replay of the same letter (a spool) is not.
+    The reason is left out: a record refused again for another reason is still one record.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    when = ""
+    if letter.offset is None and not letter.source.startswith(STORE_SOURCE_PREFIX):
+        when = format_timestamp(letter.received_at)
+    offset = "" if letter.offset is None else str(letter.offset)
+    for part in (letter.source, letter.source_type, offset, when):
+        h.update(part.encode("utf-8", "surrogateescape"))
+        h.update(b"\x00")
+    h.update(letter.raw)
+    return h.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +114,7 @@ class EventStore(ABC):
 
     def dead_letter_count(self) -> int:
         return len(self.dead_letters(limit=1_000_000))
+
+    def dead_letters_from(self, source: str, limit: int = 100) -> list[DeadLetter]:
+        """Newest dead letters of one source; stores override this with a filtered query."""
+        return [d for d in self.dead_letters(limit=1_000_000) if d.source == source][:limit]

@@ -268,13 +268,19 @@ class ElasticsearchEventStore(EventStore):
         return buckets_from(call(self.backoff, f"top values of {field_name}", run).body)
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        return self._dead_letters({"match_all": {}}, limit)
+
+    def dead_letters_from(self, source: str, limit: int = 100) -> list[DeadLetter]:
+        return self._dead_letters({"term": {"dead_letter.source": source}}, limit)
+
+    def _dead_letters(self, query: dict[str, Any], limit: int) -> list[DeadLetter]:
         size = bounded(limit, MAX_RESULT_WINDOW)
         if size == 0:
             return []
         run = functools.partial(
             self._client.search,
             index=self.layout.dead_letter_index,
-            query={"match_all": {}},
+            query=query,
             sort=[{"@timestamp": {"order": "desc"}}],
             size=size,
             ignore_unavailable=True,

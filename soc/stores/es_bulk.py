@@ -4,7 +4,6 @@ classification, and the retry schedule with backoff (pure logic, no network)."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,13 +15,14 @@ import orjson
 
 from collectors.base import DeadLetter
 from soc.ecs import Event, format_timestamp, get_field, parse_timestamp
+from soc.stores.base import STORE_SOURCE_PREFIX, dead_letter_key
 from soc.stores.es_schema import IndexLayout
 
 MAX_BULK_DOCS = 5_000
 MAX_BULK_BYTES = 8 * 1_048_576  # well under http.max_content_length (100 MB)
 DEAD_LETTER_RAW_MAX = 1_048_576
 REASON_MAX_CHARS = 2_000
-STORE_SOURCE = "store:elasticsearch"
+STORE_SOURCE = STORE_SOURCE_PREFIX + "elasticsearch"
 
 # Item errors that are about the document itself: retrying cannot help, so the event goes to
 # the dead-letter index with the reason. Any other item error is about the cluster.
@@ -189,13 +189,8 @@ def rejected_letter(item: PreparedEvent, reason: str) -> DeadLetter:
 
 
 def dead_letter_id(letter: DeadLetter) -> str:
-    """Deterministic id: the same refused record written twice is kept once."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in (letter.source, letter.source_type, str(letter.offset), letter.reason):
-        h.update(part.encode("utf-8", "surrogateescape"))
-        h.update(b"\x00")
-    h.update(letter.raw)
-    return h.hexdigest()
+    """The letter's document ``_id``: the store-neutral key, so a re-sent letter is kept once."""
+    return dead_letter_key(letter)
 
 
 def dead_letter_document(letter: DeadLetter) -> dict[str, Any]:

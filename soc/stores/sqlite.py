@@ -18,7 +18,7 @@ import orjson
 from collectors.base import DeadLetter
 from soc.ecs import Event, format_timestamp, parse_timestamp, utc_now
 from soc.errors import StoreError
-from soc.stores.base import Bucket, EventQuery, EventStore, WriteResult
+from soc.stores.base import Bucket, EventQuery, EventStore, WriteResult, dead_letter_key
 
 # ECS field → column; these are indexed or cheap to filter on.
 COLUMNS: dict[str, str] = {
@@ -50,9 +50,15 @@ CREATE INDEX IF NOT EXISTS ix_events_system_ts ON events(system_id, dataset, ts)
 CREATE TABLE IF NOT EXISTS dead_letters (
     rowid INTEGER PRIMARY KEY,
     at TEXT NOT NULL, source TEXT NOT NULL, source_type TEXT, "offset" INTEGER,
-    reason TEXT NOT NULL, raw BLOB NOT NULL
+    reason TEXT NOT NULL, raw BLOB NOT NULL, key TEXT
 );
 """
+# After the migration: files made before dead letters had a key gain the column first.
+DEAD_LETTER_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS ux_dead_letters_key ON dead_letters(key)"
+_INSERT_DEAD_LETTER = (
+    'INSERT OR IGNORE INTO dead_letters (at, source, source_type, "offset", reason, raw, key)'
+    " VALUES (?,?,?,?,?,?,?)"
+)
 
 _COLUMNS_SQL = (
     "INTO events (id, ts, ingested, dataset, kind, source_ip, destination_ip,"
@@ -86,6 +92,50 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _letter(
+    at: str, src: str, st: str | None, off: int | None, reason: str, raw: bytes
+) -> DeadLetter:
+    return DeadLetter(
+        source=src,
+        reason=reason,
+        raw=bytes(raw),
+        offset=off,
+        source_type=st or "",
+        received_at=parse_timestamp(at),
+    )
+
+
+def _key_dead_letters(conn: sqlite3.Connection) -> None:
+    """Give the dead letters of a file made before they had a key their key, keeping one copy
+    of each record (older versions stored a record again on every re-ingest)."""
+    if "key" in _dead_letter_columns(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if "key" not in _dead_letter_columns(conn):  # another process may have just done it
+            conn.execute("ALTER TABLE dead_letters ADD COLUMN key TEXT")
+            rows = conn.execute(
+                'SELECT rowid, at, source, source_type, "offset", reason, raw FROM dead_letters'
+                " ORDER BY rowid"
+            ).fetchall()
+            seen: set[str] = set()
+            for rowid, *fields in rows:
+                key = dead_letter_key(_letter(*fields))
+                if key in seen:
+                    conn.execute("DELETE FROM dead_letters WHERE rowid = ?", (rowid,))
+                else:
+                    seen.add(key)
+                    conn.execute("UPDATE dead_letters SET key = ? WHERE rowid = ?", (key, rowid))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _dead_letter_columns(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA table_info(dead_letters)")}
+
+
 class SqliteEventStore(EventStore):
     NAME = "sqlite"
 
@@ -95,7 +145,10 @@ class SqliteEventStore(EventStore):
         self._local = threading.local()
         self._write_lock = threading.Lock()
         try:
-            self._conn().executescript(SCHEMA)
+            conn = self._conn()
+            conn.executescript(SCHEMA)
+            _key_dead_letters(conn)
+            conn.execute(DEAD_LETTER_KEY_INDEX)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the event store: {e}", source=self.path) from e
 
@@ -188,19 +241,24 @@ class SqliteEventStore(EventStore):
         )
 
     def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        """Keep each refused record once (keyed by ``dead_letter_key``): the first copy wins."""
         rows = [
-            (format_timestamp(d.received_at), d.source, d.source_type, d.offset, d.reason, d.raw)
+            (
+                format_timestamp(d.received_at),
+                d.source,
+                d.source_type,
+                d.offset,
+                d.reason,
+                d.raw,
+                dead_letter_key(d),
+            )
             for d in letters
         ]
         try:
             with self._write_lock:
                 conn = self._conn()
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(
-                    'INSERT INTO dead_letters (at, source, source_type, "offset", reason, raw)'
-                    " VALUES (?,?,?,?,?,?)",
-                    rows,
-                )
+                conn.executemany(_INSERT_DEAD_LETTER, rows)
                 conn.execute("COMMIT")
         except sqlite3.Error as e:
             raise StoreError(f"cannot write dead letters: {e}", source=self.path) from e
@@ -286,21 +344,17 @@ class SqliteEventStore(EventStore):
         return [Bucket(str(k), int(n)) for k, n in rows]
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        return self._dead_letters("", [], limit)
+
+    def dead_letters_from(self, source: str, limit: int = 100) -> list[DeadLetter]:
+        return self._dead_letters(" WHERE source = ?", [source], limit)
+
+    def _dead_letters(self, where: str, params: list[Any], limit: int) -> list[DeadLetter]:
         sql = (
             'SELECT at, source, source_type, "offset", reason, raw FROM dead_letters'
-            " ORDER BY rowid DESC LIMIT ?"
+            f"{where} ORDER BY rowid DESC LIMIT ?"
         )
-        return [
-            DeadLetter(
-                source=src,
-                reason=reason,
-                raw=bytes(raw),
-                offset=off,
-                source_type=st or "",
-                received_at=parse_timestamp(at),
-            )
-            for at, src, st, off, reason, raw in self._select(sql, [limit])
-        ]
+        return [_letter(*row) for row in self._select(sql, [*params, limit])]
 
     def dead_letter_count(self) -> int:
         return int(next(iter(self._select("SELECT count(*) FROM dead_letters", [])))[0])

@@ -625,3 +625,15 @@ def test_setup_command_reports_errors_in_one_line(
     config.write_text('[store.elasticsearch]\nhosts = ["http://es:9200"]\n', "utf-8")
     assert es_setup.main(["--config", str(config)]) == 2
     assert "not https" in capsys.readouterr().err
+
+
+def test_dead_letters_of_one_source_are_asked_for_by_term(
+    cluster: FakeCluster, pauses: Pauses
+) -> None:
+    store = open_store(cluster, pauses)
+    cluster.search_reply = {"hits": {"hits": []}}
+    assert store.dead_letters_from("syslog://10.0.0.5", limit=5) == []
+    search = cluster.sent("search")[-1]
+    assert search.path == "/logs-soc-deadletter/_search"
+    assert search.body["query"] == {"term": {"dead_letter.source": "syslog://10.0.0.5"}}
+    assert search.body["size"] == 5

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -160,3 +161,19 @@ def test_dead_letter_raw_bytes_are_bounded() -> None:
     doc = dead_letter_document(letter)
     assert doc["dead_letter"]["raw_bytes"] == DEAD_LETTER_RAW_MAX + 10
     assert len(dead_letter_from(doc).raw) == DEAD_LETTER_RAW_MAX
+
+
+def test_dead_letter_id_keeps_each_network_arrival_but_not_a_new_reason() -> None:
+    moment = datetime(2026, 11, 1, 1, 2, 3, tzinfo=UTC)
+    first = DeadLetter("syslog://10.0.0.5", "unparsable", b"<13>x", None, "syslog", moment)
+    again = DeadLetter("syslog://10.0.0.5", "unparsable", b"<13>x", None, "syslog")
+    assert dead_letter_id(again) != dead_letter_id(first)  # no offset: each arrival is a record
+    reworded = DeadLetter("syslog://10.0.0.5", "parser failed", b"<13>x", None, "syslog", moment)
+    assert dead_letter_id(reworded) == dead_letter_id(first)
+
+
+def test_the_stores_own_refusal_of_an_event_keeps_one_id_across_replays() -> None:
+    refused = PreparedEvent("a", "logs-soc-events-2026.11.01", orjson.dumps(event("a")), event("a"))
+    first = rejected_letter(refused, "mapper_parsing_exception: x")
+    replayed = replace(first, received_at=first.received_at + timedelta(days=1))
+    assert dead_letter_id(first) == dead_letter_id(replayed)
