@@ -1,4 +1,4 @@
-"""Core subcommands: up, dashboard, ingest, events search, status, version."""
+"""Core subcommands: up, dashboard, ingest, events search, dead-letters, status, version."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from collectors.base import DeadLetter
 from soc.config import Settings
+from soc.ecs import format_timestamp
 from soc.runtime import Platform
 from soc.stores.base import EventQuery
 from soc.timeparse import parse_since
@@ -68,6 +70,53 @@ def _events_search(args: argparse.Namespace, settings: Settings) -> int:
     )
     with _platform(settings) as platform:
         _print_events(platform.store.search(query), args.format)
+    return 0
+
+
+RAW_PREVIEW_CHARS = 80
+
+
+def raw_preview(raw: bytes, limit: int = RAW_PREVIEW_CHARS) -> str:
+    """The first characters of a refused record, safe for a terminal: bytes that are not UTF-8
+    and characters that are not printable (controls, escapes, bidi marks) shown as escapes."""
+    text = raw[: limit * 4].decode("utf-8", "backslashreplace")
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text[:limit])
+    return shown + ("…" if len(text) > limit or len(raw) > limit * 4 else "")
+
+
+def _letter_json(letter: DeadLetter) -> dict[str, Any]:
+    return {
+        "at": format_timestamp(letter.received_at),
+        "source": letter.source,
+        "source_type": letter.source_type,
+        "offset": letter.offset,
+        "reason": letter.reason,
+        "raw_bytes": len(letter.raw),
+        "raw": raw_preview(letter.raw),
+    }
+
+
+def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    with _platform(settings) as platform:
+        store = platform.store
+        if args.source is None:
+            letters = store.dead_letters(limit=args.limit)
+        else:
+            letters = store.dead_letters_from(args.source, limit=args.limit)
+    if args.json:
+        for letter in letters:
+            print(json.dumps(_letter_json(letter), ensure_ascii=False))
+        return 0
+    if not letters:
+        print("no dead letters" + (f" from {args.source}" if args.source else ""))
+    for letter in letters:
+        row = _letter_json(letter)
+        offset = "" if row["offset"] is None else f"@{row['offset']}"
+        print(
+            f"{row['at']}  {raw_preview(letter.source.encode(), 200)}{offset}  {row['source_type']}"
+        )
+        print(f"    reason: {raw_preview(letter.reason.encode(), 500)}")
+        print(f"    raw ({row['raw_bytes']} bytes): {row['raw']}")
     return 0
 
 
@@ -166,6 +215,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = ssub.add_parser("purge", help="delete events older than the retention (embedded store)")
     p.add_argument("--days", type=_positive, help="override store.retention_days for this run")
     p.set_defaults(handler=_store_purge)
+
+    p = sub.add_parser("dead-letters", help="records the platform refused, newest first")
+    p.add_argument("--limit", type=_positive, default=20, help="at most N letters (default 20)")
+    p.add_argument("--source", help="only the letters of this source (a path or syslog://peer)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(handler=_dead_letters)
 
     p = sub.add_parser("status", help="what the platform holds: events, rejects, alerts")
     p.add_argument("--json", action="store_true")
