@@ -12,8 +12,11 @@ def parse_record(
 ) -> list[Event] | DeadLetter:
     """The first parser whose ``matches`` is true parses; a refusal becomes a dead letter.
 
-    This is the plugin loop: the one place that catches any exception, and records it.
+    This is the plugin loop: the one place that catches any exception, and records it. The
+    record is read as ``source_type`` (part of its events' ids) whatever its reader said.
     """
+    if record.source_type != source_type and source_type:
+        record = record._replace(source_type=source_type)
     for parser in parsers:
         try:
             if not parser.matches(record):

@@ -14,9 +14,8 @@ from soc.ecs import ECS_VERSION, Event, format_timestamp, set_field
 from soc.errors import ParseError, RecordRejected
 
 SOURCES_REMEMBERED = 4096
-_id_prefixes: dict[
-    str, hashlib.blake2b
-] = {}  # source → a blake2b already fed with the source's part
+# (source type, source) → a blake2b already fed with the id key of that pair
+_id_prefixes: dict[tuple[str, str], hashlib.blake2b] = {}
 
 
 def decode_text(record: RawRecord) -> str:
@@ -31,24 +30,34 @@ def decode_text(record: RawRecord) -> str:
         raise RecordRejected(f"invalid UTF-8 at byte {e.start} of the record") from e
 
 
-def record_id(source: str, raw: bytes, offset: int | None) -> str:
+def id_source_key(source_type: str, source: str) -> str:
+    """What an event id hashes for where its record came from: the source type (the parser set
+    that read it) and the source's name, so one file read as two types gives two sets of events.
+
+    ``soc.ecs.event_id(id_source_key(t, s), raw, offset)`` is the id of a record of ``s`` read as
+    ``t``. A record without a source type (made by hand) hashes only the source's name.
+    """
+    return f"{source_type}\x00{source}" if source_type else source
+
+
+def record_id(source: str, raw: bytes, offset: int | None, source_type: str = "") -> str:
     """``soc.ecs.event_id`` without re-hashing the source name for every record of a source."""
-    prefix = _id_prefixes.get(source)
+    prefix = _id_prefixes.get((source_type, source))
     if prefix is None:
-        prefix = _id_prefix(source)
+        prefix = _id_prefix(source_type, source)
     h = prefix.copy()
     h.update(b"\x00" if offset is None else b"%d\x00" % offset)
     h.update(raw)
     return h.hexdigest()
 
 
-def _id_prefix(source: str) -> hashlib.blake2b:
+def _id_prefix(source_type: str, source: str) -> hashlib.blake2b:
     prefix = hashlib.blake2b(digest_size=16)
-    prefix.update(source.encode("utf-8", "surrogateescape"))
+    prefix.update(id_source_key(source_type, source).encode("utf-8", "surrogateescape"))
     prefix.update(b"\x00")
     if len(_id_prefixes) >= SOURCES_REMEMBERED:
         _id_prefixes.clear()
-    _id_prefixes[source] = prefix
+    _id_prefixes[(source_type, source)] = prefix
     return prefix
 
 
@@ -69,9 +78,10 @@ def new_event(
     the time the record was received).
     """
     source, offset = record.source, record.offset
-    prefix = _id_prefixes.get(source)
+    key = (record.source_type, source)
+    prefix = _id_prefixes.get(key)
     if prefix is None:
-        prefix = _id_prefix(source)
+        prefix = _id_prefix(*key)
     h = prefix.copy()  # record_id(), inline: one call less on the hottest path
     h.update(b"\x00" if offset is None else b"%d\x00" % offset)
     h.update(record.data if part is None else record.data + b"\x00#" + str(part).encode())

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collectors.base import RawRecord
-from collectors.envelope import put, record_id, to_int
+from collectors.envelope import id_source_key, new_event, put, record_id, to_int
 from soc.ecs import event_id, set_field
 
 
@@ -18,10 +18,24 @@ from soc.ecs import event_id, set_field
     st.text(max_size=40) | st.sampled_from(["/var/log/a", "udp://10.0.0.1", "\udcff"]),
     st.binary(max_size=200),
     st.none() | st.integers(min_value=0, max_value=1 << 40),
+    st.sampled_from(["", "syslog", "suricata-eve"]),
 )
-def test_record_id_is_event_id(source: str, raw: bytes, offset: int | None) -> None:
-    assert record_id(source, raw, offset) == event_id(source, raw, offset)
-    assert record_id(source, raw, offset) == event_id(source, raw, offset)
+def test_record_id_is_event_id(
+    source: str, raw: bytes, offset: int | None, source_type: str
+) -> None:
+    key = id_source_key(source_type, source)
+    assert record_id(source, raw, offset, source_type) == event_id(key, raw, offset)
+    assert record_id(source, raw, offset, source_type) == event_id(key, raw, offset)  # cached
+    record = RawRecord(raw, source, offset, source_type=source_type)
+    made = new_event(record, dataset="d", module="m", original=None)
+    assert made["event"]["id"] == event_id(key, raw, offset)
+
+
+def test_the_source_type_is_part_of_the_id() -> None:
+    as_syslog = record_id("/var/log/eve.json", b"{}", 0, "syslog")
+    as_eve = record_id("/var/log/eve.json", b"{}", 0, "suricata-eve")
+    assert len({as_syslog, as_eve, record_id("/var/log/eve.json", b"{}", 0)}) == 3
+    assert as_eve == record_id("/var/log/eve.json", b"{}", 0, "suricata-eve")
 
 
 def test_ids_differ_by_source_offset_and_bytes() -> None:

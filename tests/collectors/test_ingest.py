@@ -57,6 +57,21 @@ def test_second_ingest_of_the_same_file_adds_nothing(
     assert (counters.read, counters.ingested, counters.duplicates) == (100, 50, 50)
 
 
+def test_reingest_under_another_source_type_stores_its_own_events(
+    tmp_path: Path, source_types, pipeline, store
+) -> None:
+    path = tmp_path / "eve.json"
+    path.write_text("\n".join(json.dumps(GOOD | {"flow_id": i}) for i in range(20)) + "\n")
+    ingest_files([path], source_types["syslog"], pipeline)  # the wrong type: read as text
+    pipeline.source_type = ""
+    ingest_files([path], source_types["suricata-eve"], pipeline)  # the right one
+    ingest_files([path], source_types["suricata-eve"], pipeline)  # again: nothing new
+    assert store.count(EventQuery(dataset="suricata.eve")) == 20
+    assert store.count(EventQuery()) == 40
+    counters = pipeline.stats.counters("suricata-eve")
+    assert (counters.read, counters.ingested, counters.duplicates) == (40, 20, 20)
+
+
 def test_mixed_file_keeps_valid_lines_and_explains_rejects(
     tmp_path: Path, store: SqliteEventStore
 ) -> None:
@@ -141,3 +156,15 @@ def test_missing_file_is_a_user_error(
 ) -> None:
     with pytest.raises(SocError, match="not a readable file"):
         ingest_files([tmp_path / "nope.log"], source_types["syslog"], pipeline)
+
+
+def test_a_record_is_identified_as_the_source_type_that_parses_it(source_types) -> None:
+    from collectors.dispatch import parse_record
+    from collectors.envelope import record_id
+
+    line = json.dumps(GOOD).encode()
+    kind = source_types["suricata-eve"]
+    unlabelled = RawRecord(line, "/var/log/eve.json", 0)  # a reader that did not say its type
+    events = parse_record(kind.parsers, unlabelled, kind.name, kind.keep_bytes)
+    assert isinstance(events, list)
+    assert events[0]["event"]["id"] == record_id("/var/log/eve.json", line, 0, "suricata-eve")
