@@ -184,11 +184,13 @@ _not_in_place("absent")
 # title: A plain control or document — the newest record, in place and not expired
 # description: >-
 #   r is [id, slot, missing status, control or kind] with, for a periodic document, its maximum
-#   age in days as a fifth element; rec the record (null when none is on file). The common case,
-#   a record with nothing more to say and no period asked, is tried first. Values are read in the
-#   head (a missing record leaves it undefined and the next branch is tried): a binding costs the
-#   engine two more statements.
-present(r, rec) := [r[0], "pass", "valid", [rec[0]]] if {
+#   age in days as a fifth element; rec the record (null when none is on file). A missing record
+#   is told first (one lookup, where it would otherwise fail every branch), then the common case,
+#   a record with nothing more to say and no period asked. Values are read in the head: a
+#   binding costs the engine two more statements.
+present(r, rec) := [r[0], r[2], "missing", [r[3]]] if {
+	not rec[0]
+} else := [r[0], "pass", "valid", [rec[0]]] if {
 	not rec[2]
 	not r[4]
 } else := [r[0], "fail", "not_in_place", [rec[2].state, rec[0]]] if {
@@ -197,9 +199,7 @@ present(r, rec) := [r[0], "pass", "valid", [rec[0]]] if {
 	rec[2].expired
 } else := [r[0], "fail", "outdated", [rec[1], r[4], rec[0]]] if {
 	rec[1] > r[4]
-} else := [r[0], "pass", "valid", [rec[0]]] if {
-	rec[0]
-} else := [r[0], r[2], "missing", [r[3]]]
+} else := [r[0], "pass", "valid", [rec[0]]]
 
 # A detail of a record (the third element's details), or the fallback.
 _detail(rec, key, fallback) := v if {
