@@ -191,6 +191,8 @@ class EventReceiver:
             self.deliver(events, letters)
         except StoreUnavailable as e:  # the store is down and the spool full: the sender retries
             return _json(503, {"error": e.message}, {"Retry-After": "5"})
+        except Exception as e:  # nothing was acknowledged: the sender may retry; we keep serving
+            return _json(500, {"error": f"events not stored: {type(e).__name__}: {e}"[:1000]})
         status = 400 if items and not events else 200
         body = {"accepted": len(items) - len(letters), "rejected": len(letters), "errors": errors}
         return _json(status, body)

@@ -108,9 +108,14 @@ class RecordPump:
                 self.sink.flush()
                 self.unflushed = 0
         except StoreUnavailable as e:  # even the spool is full: say so loudly, keep running
-            print(f"soc collect: {self.kind.name}: events lost: {e}", file=sys.stderr)
-            self.sink.stats.add(self.kind.name, rejected=self.unflushed)
-            self.unflushed = 0
+            self._lost(str(e))
+        except Exception as e:  # a fault the parsers and enrichers did not turn into a dead
+            self._lost(f"{type(e).__name__}: {e}")  # letter must not stop the listener either
+
+    def _lost(self, why: str) -> None:
+        print(f"soc collect: {self.kind.name}: events lost: {why}", file=sys.stderr)
+        self.sink.stats.add(self.kind.name, rejected=self.unflushed)
+        self.unflushed = 0
 
 
 @dataclass

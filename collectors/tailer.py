@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import os
+import sys
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,10 @@ class FileTailer:
             self.sink.flush()
         except StoreUnavailable:
             self.rewind()
+        except Exception as e:  # must not end the tailer. Not rewound: a fault that follows a
+            # record would stop every file for good; the lines of this pass are reported lost
+            print(f"soc collect: {self.name}: events lost: {type(e).__name__}: {e}",
+                  file=sys.stderr)  # fmt: skip
 
     def rewind(self) -> None:
         for followed in self.files.values():

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+import orjson
 
 from collectors.base import DeadLetter
 from soc.ecs import Event
@@ -92,8 +94,16 @@ class Pipeline:
         # enriching one event at a time (enrichers only touch the event they are given).
         batch = events if type(events) is list else list(events)
         for enrich in self.enrichers:
-            for event in batch:
-                enrich(event)
+            failed: list[int] = []
+            for index, event in enumerate(batch):
+                try:  # free while nothing is raised (Python 3.11)
+                    enrich(event)
+                except Exception as e:  # one odd event must not stop the batch: kept as data
+                    self.reject(_enrichment_letter(event, enrich, e, self.source_type))
+                    failed.append(index)
+            if failed:
+                dropped = set(failed)
+                batch = [event for i, event in enumerate(batch) if i not in dropped]
         size = max(1, self.batch_size)
         pending, room = self._events, max(1, size - len(self._events))
         if len(batch) < room:
@@ -137,3 +147,40 @@ class Pipeline:
                     observer.committed(fresh)
         for hook in hooks:
             hook()
+
+
+KEEP_BYTES = 65_536  # raw bytes kept in the dead letter of an event an enricher failed on
+
+
+def _enrichment_letter(
+    event: Event, enrich: Enricher, error: Exception, source_type: str
+) -> DeadLetter:
+    """The dead letter of an event an enricher raised on: where it came from, why, its raw text."""
+    name = getattr(enrich, "__qualname__", None) or type(enrich).__name__
+    reason = f"enricher {name} failed: {type(error).__name__}: {error}"[:1000]
+    log = event.get("log")
+    log = log if isinstance(log, dict) else {}
+    file, peer = log.get("file"), log.get("source")
+    source = (file.get("path") if isinstance(file, dict) else None) or (
+        peer.get("address") if isinstance(peer, dict) else None
+    )
+    offset = log.get("offset")
+    return DeadLetter(
+        source=str(source or ""),
+        reason=reason,
+        raw=_raw_of(event)[:KEEP_BYTES],
+        offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
+        source_type=source_type,
+    )
+
+
+def _raw_of(event: Event) -> bytes:
+    """The record as it arrived (``event.original``), else the parsed event as JSON."""
+    meta: Any = event.get("event")
+    original = meta.get("original") if isinstance(meta, dict) else None
+    if isinstance(original, str):
+        return original.encode("utf-8", "surrogateescape")
+    try:
+        return orjson.dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # orjson's encode error (a cycle, an integer over 64 bits)
+        return repr(event).encode("utf-8", "backslashreplace")

@@ -63,3 +63,49 @@ def test_batches_are_cut_where_one_event_at_a_time_would_cut_them(
     expected = [ids[i : i + batch_size] for i in range(0, number, batch_size)]
     assert store.batches == expected == committed
     assert pipeline.stats.total.ingested == number
+
+
+class Keeping:
+    """Keeps what it is given: committed events and dead letters."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.letters: list[Any] = []
+
+    def write(self, events: Sequence[Event]) -> WriteResult:
+        self.events.extend(events)
+        return WriteResult(ingested=len(events), duplicates=0)
+
+    def write_dead_letters(self, letters: Sequence[Any]) -> None:
+        self.letters.extend(letters)
+
+
+def fails_on_odd_numbers(event: Event) -> None:
+    if event["n"] % 2:
+        raise TypeError("'str' object does not support item assignment")
+    event["checked"] = True
+
+
+def test_an_event_an_enricher_fails_on_is_a_dead_letter_and_the_batch_goes_on() -> None:
+    store = Keeping()
+    pipeline = Pipeline(store, batch_size=100, enrichers=[fails_on_odd_numbers, tag("b")])  # type: ignore[arg-type]
+    pipeline.source_type = "ecs-json"
+    events: list[Event] = [
+        {"n": n, "event": {"id": str(n), "original": f"line {n}"},
+         "log": {"file": {"path": "/var/log/app.json"}, "offset": 10 * n}}
+        for n in range(5)
+    ]  # fmt: skip
+    pipeline.emit(events)
+    pipeline.flush()
+    assert [e["n"] for e in store.events] == [0, 2, 4]
+    assert all(e["checked"] and e["enriched"] == ["b"] for e in store.events)
+    assert [(d.raw, d.offset, d.source) for d in store.letters] == [
+        (b"line 1", 10, "/var/log/app.json"),
+        (b"line 3", 30, "/var/log/app.json"),
+    ]
+    assert store.letters[0].reason == (
+        "enricher fails_on_odd_numbers failed: TypeError: "
+        "'str' object does not support item assignment"
+    )
+    assert store.letters[0].source_type == "ecs-json"
+    assert pipeline.stats.counters("ecs-json").rejected == 2

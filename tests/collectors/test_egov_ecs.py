@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from collectors.ecs_json import EcsJsonParser
 from collectors.egov_audit import EgovAuditParser
 from collectors.ingest import ingest_files
 from collectors.registry import SourceType
+from enrichment.assets import Asset, AssetEnricher
 from soc.errors import ParseError
 from soc.pipeline import Pipeline
 from soc.stores.base import EventQuery
@@ -154,3 +156,96 @@ def test_egov_file_ingest_twice_is_idempotent(
     ingest_files([path], source_types["egov-json"], pipeline)
     assert store.count(EventQuery(dataset="egov.portal")) == 20
     assert pipeline.stats.counters("egov-json").rejected == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"source": "10.10.20.7"}, "ECS field set 'source' must be an object, got text"),
+        ({"host": ["x"]}, "ECS field set 'host' must be an object, got a list"),
+        ({"soc": "str", "source": {"ip": "10.10.20.7"}}, "'soc' must be an object, got text"),
+        ({"network": 5}, "'network' must be an object, got a number"),
+        ({"source": {"ip": "10.0.0.1", "geo": "VN"}}, "'source.geo' must be an object"),
+        ({"log.source": "10.0.0.1"}, "'log.source' must be an object, got text"),
+        ({"event": {"dataset": ["a"]}}, "'event.dataset' must be text, got a list"),
+        ({"event": {"kind": 1}}, "'event.kind' must be text, got a number"),
+        ({"tags": {"a": 1}}, "'tags' must be text or a list of text"),
+    ],
+)
+def test_ecs_json_of_the_wrong_shape_is_refused_with_the_field_named(
+    fields: dict[str, Any], reason: str
+) -> None:
+    line = json.dumps({"@timestamp": "2026-11-23T03:00:00Z", **fields})
+    with pytest.raises(ParseError, match=re.escape(reason)):
+        EcsJsonParser().parse(record(line))
+
+
+def test_ecs_json_field_set_sent_as_null_is_absent() -> None:
+    line = json.dumps({"@timestamp": "2026-11-23T03:00:00Z", "network": None, "tags": "x"})
+    (event,) = EcsJsonParser().parse(record(line))
+    assert "network" not in event and event["tags"] == ["x"]
+
+
+def test_malformed_ecs_json_lines_are_dead_letters_and_the_rest_is_stored(
+    tmp_path: Path, source_types: dict[str, SourceType], store: SqliteEventStore
+) -> None:
+    inventory = AssetEnricher(
+        [Asset("dng-camera", "Camera", "so-tttt", ip_ranges=("10.10.20.0/24",))]
+    )
+    pipeline = Pipeline(store, batch_size=500, enrichers=[inventory])
+    stamp = '"@timestamp":"2026-11-23T03:00:00Z"'
+    lines = [
+        f'{{{stamp},"source":"10.10.20.7"}}',
+        f'{{{stamp},"host":["x"]}}',
+        f'{{{stamp},"soc":"str","source":{{"ip":"10.10.20.7"}}}}',
+        f'{{{stamp},"event":{{"dataset":["a"]}}}}',
+        f'{{{stamp},"source":{{"ip":"10.10.20.7"}},"event":{{"dataset":"cam.access"}}}}',
+    ]
+    path = tmp_path / "ecs.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    ingest_files([path], source_types["ecs-json"], pipeline)
+    (stored,) = store.search(EventQuery())
+    assert stored["soc"]["system_id"] == "dng-camera"
+    reasons = sorted(letter.reason for letter in store.dead_letters())
+    assert len(reasons) == 4 and all(r.startswith("ecs-json: ECS field") for r in reasons)
+
+
+FORGED = {"event": {"dataset": "linux.auth"}, "soc": {"system_id": "dng-camera", "zone": "x"},
+          "organization": {"id": "so-tttt"}}  # fmt: skip
+
+
+def test_ecs_json_cannot_claim_the_platforms_context() -> None:
+    line = json.dumps({"@timestamp": "2026-11-23T03:00:00Z", "tags": ["app"], **FORGED})
+    (event,) = EcsJsonParser().parse(record(line))
+    assert "organization" not in event and "system_id" not in event.get("soc", {})
+    assert event["tags"] == ["app", "_soc_context_removed"]
+    assert json.loads(event["event"]["original"])["soc"]["system_id"] == "dng-camera"
+    dotted = json.dumps({"@timestamp": "2026-11-23T03:00:00Z", "soc.system_id": "dng-camera"})
+    (event,) = EcsJsonParser().parse(record(dotted))
+    assert "soc" not in event and event["tags"] == ["_soc_context_removed"]
+
+
+def test_forged_context_is_replaced_by_the_inventory_and_the_collector(
+    tmp_path: Path, source_types: dict[str, SourceType], store: SqliteEventStore
+) -> None:
+    camera = Asset("dng-camera", "Camera", "so-tttt", ip_ranges=("10.10.20.0/24",))
+    portal = Asset("dvc", "Portal", "so-tttt", zone="dmz", hostnames=("dichvucong.danang.gov.vn",))
+    pipeline = Pipeline(store, batch_size=500, enrichers=[AssetEnricher([camera, portal])])
+    host = {"name": "dichvucong.danang.gov.vn"}
+    lines = [
+        {"@timestamp": "2026-11-23T03:00:00Z", **FORGED},  # no address: no system
+        {"@timestamp": "2026-11-23T03:00:01Z", **FORGED, "host": host},
+    ]
+    path = tmp_path / "ecs.ndjson"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    ingest_files([path], source_types["ecs-json"], pipeline)
+    first, second = store.search(EventQuery(ascending=True))
+    assert "soc" not in first and "organization" not in first
+    assert second["soc"]["system_id"] == "dvc" and second["soc"]["zone"] == "dmz"
+    assert all("_soc_context_removed" in e["tags"] for e in (first, second))
+
+
+def test_egov_json_ignores_a_senders_platform_context() -> None:
+    event = egov({**LOGIN_FAILED, **FORGED})
+    assert "soc" not in event and "organization" not in event
+    assert event["event"]["dataset"] == "egov.portal"

@@ -132,3 +132,51 @@ def test_store_down_and_spool_full_is_503_with_retry_after(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "spool is full" in response.json["error"]
+
+
+def ecs_receiver(tmp_path: Path, kind: SourceType, deliver: Any) -> tuple[Client, str]:
+    tokens = TokenRegistry(tmp_path / "tokens.json")
+    token = tokens.issue("camera-gw", agency="so-tttt")
+    return Client(EventReceiver(tokens, kind, deliver, zone="man")), token
+
+
+def test_ecs_json_receiver_refuses_malformed_events_and_drops_forged_context(
+    tmp_path: Path, source_types: dict[str, SourceType]
+) -> None:
+    collected = Collected()
+    client, token = ecs_receiver(tmp_path, source_types["ecs-json"], collected)
+    stamp = {"@timestamp": "2026-11-23T03:00:00Z"}
+    lines = [
+        {**stamp, "source": "10.10.20.7"},
+        {**stamp, "event": {"dataset": "linux.auth"}, "soc": {"system_id": "dng-camera"}},
+    ]
+    body = b"\n".join(json.dumps(x).encode() for x in lines)
+    response = post(client, token, body, "application/x-ndjson")
+    assert response.status_code == 200
+    assert response.json["errors"] == [
+        {"index": 0, "reason": "ecs-json: ECS field set 'source' must be an object, got text"}
+    ]
+    (event,) = collected.events
+    assert event["soc"] == {"zone": "man", "agency_id": "so-tttt"}  # the receiver's, not theirs
+    assert event["tags"] == ["_soc_context_removed"]
+
+
+def test_an_unexpected_fault_while_storing_is_a_500_and_the_receiver_keeps_serving(
+    tmp_path: Path, source_types: dict[str, SourceType]
+) -> None:
+    calls: list[int] = []
+
+    def deliver(events: list[Event], letters: list[DeadLetter]) -> None:
+        calls.append(len(events))
+        if len(calls) == 1:
+            raise AttributeError("'str' object has no attribute 'get'")
+
+    client, token = ecs_receiver(tmp_path, source_types["ecs-json"], deliver)
+    body = json.dumps({"@timestamp": "2026-11-23T03:00:00Z"}).encode()
+    failed = post(client, token, body)
+    assert failed.status_code == 500
+    assert failed.json == {
+        "error": "events not stored: AttributeError: 'str' object has no attribute 'get'"
+    }
+    assert post(client, token, body).status_code == 200
+    assert calls == [1, 1]

@@ -7,6 +7,7 @@ import datetime as dt
 import socket
 import ssl
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -220,3 +221,24 @@ def test_repeats_forget_the_least_recent_message_first() -> None:
     assert [repeats.next("p", b"a"), repeats.next("p", b"a"), repeats.next("q", b"a")] == [0, 1, 0]
     assert repeats.next("p", b"b") == 0  # three keys: ("p", a) is forgotten
     assert repeats.next("q", b"a") == 1 and repeats.next("p", b"a") == 0
+
+
+def test_a_fault_while_committing_is_counted_and_the_pump_goes_on(
+    tmp_path: Path, source_types: dict[str, SourceType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = SqliteEventStore(tmp_path / "events.db")
+    pipeline = Pipeline(store)
+    pump = RecordPump(source_types["syslog"], pipeline)
+    write = store.write
+
+    def broken(events: Any) -> Any:
+        raise AttributeError("'str' object has no attribute 'get'")
+
+    store.write = broken  # type: ignore[method-assign]
+    pump.commit([RawRecord(MESSAGE.encode(), "syslog://10.0.0.1", source_type="syslog")])
+    assert "events lost: AttributeError" in capsys.readouterr().err
+    assert pipeline.stats.counters("syslog").rejected == 1
+    store.write = write  # type: ignore[method-assign]
+    pump.commit([RawRecord(f"{MESSAGE} 2".encode(), "syslog://10.0.0.1", source_type="syslog")])
+    assert store.count(EventQuery()) == 1
+    store.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from collectors.checkpoints import JsonCheckpoints, StateCheckpoints
 from collectors.registry import SourceType
@@ -125,3 +128,28 @@ def test_restart_resumes_from_the_state_db_checkpoint(
     assert store.count(EventQuery()) == 21
     again.close()
     state.close()
+
+
+def test_a_fault_while_storing_is_reported_and_the_tailer_goes_on(
+    tmp_path: Path,
+    source_types: dict[str, SourceType],
+    store: SqliteEventStore,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tailer, _, _ = make(tmp_path, source_types, store, from_beginning=True)
+    log = tmp_path / "logs" / "app.log"
+    log.parent.mkdir()
+    log.write_text("".join(line(n) for n in range(3)))
+    write = store.write
+
+    def broken(events: Any) -> Any:
+        raise AttributeError("'str' object has no attribute 'get'")
+
+    store.write = broken  # type: ignore[method-assign]
+    tailer.step()  # does not raise
+    assert "events lost: AttributeError" in capsys.readouterr().err
+    store.write = write  # type: ignore[method-assign]
+    with log.open("a") as out:
+        out.write(line(3))
+    tailer.step()
+    assert store.count(EventQuery()) == 1  # the pass that failed is lost, the tailer is not
