@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from collectors.addresses import client_ip
 from collectors.base import Parser, RawRecord
-from collectors.envelope import iso_timestamp, new_event, set_ip, to_int
+from collectors.envelope import iso_timestamp, new_event, to_int
 from collectors.suricata_eve import load_json_object
 from soc.ecs import Event, event_id, set_field
 from soc.errors import ParseError
@@ -18,6 +19,7 @@ from soc.errors import ParseError
 SCHEMA = "egov-audit/1"
 MAX_TEXT = 4096
 _APP = re.compile(r"[a-z][a-z0-9_-]{1,31}")
+_UTC_OFFSET = re.compile(r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)\Z")  # after the time of day
 _DATASETS = {
     "portal": "egov.portal",
     "one-stop": "egov.one_stop",
@@ -77,6 +79,45 @@ def _object(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
+def _number(doc: Mapping[str, Any], key: str, where: str) -> int | None:
+    """A whole number ≥ 0 (a JSON number, or text of digits); anything else is refused."""
+    value = doc.get(key)
+    if value is None:
+        return None
+    number = to_int(value)
+    if number is None or number < 0:
+        raise ParseError(
+            f"egov audit field {where!r} must be a whole number, got {str(value)[:40]!r}"
+        )
+    return number
+
+
+def _address(doc: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An IP address in its canonical text; anything else is refused."""
+    text = _text(doc, key)
+    if text is None:
+        return None
+    address = client_ip(text)
+    if address is None:
+        raise ParseError(f"egov audit field {where!r} must be an IP address, got {text[:40]!r}")
+    return address
+
+
+def _time(doc: Mapping[str, Any]) -> str:
+    """``time``: ISO 8601 with a UTC offset (a time without one would be read as UTC, 7 hours
+    off for an application in Việt Nam), as ``@timestamp``."""
+    text = _text(doc, "time", required=True) or ""
+    stamp = iso_timestamp(text, "invalid time (ISO 8601 with an offset)")
+    _, separator, clock = text.upper().partition("T")
+    if not separator:  # RFC 3339 allows a space between date and time
+        _, separator, clock = text.partition(" ")
+    if not separator or not _UTC_OFFSET.search(clock):
+        raise ParseError(
+            f"invalid time (ISO 8601 with an offset): no UTC offset (+07:00 or Z) in {text[:40]!r}"
+        )
+    return stamp
+
+
 def _put(event: Event, dotted: str, value: Any) -> None:
     if value not in (None, "", []):
         set_field(event, dotted, value)
@@ -96,9 +137,7 @@ def validate_head(doc: Mapping[str, Any]) -> tuple[str, str, str, str]:
     outcome = _text(doc, "outcome", required=True)
     if outcome not in ("success", "failure", "unknown"):
         raise ParseError("outcome must be success, failure or unknown")
-    stamp = iso_timestamp(
-        _text(doc, "time", required=True), "invalid time (ISO 8601 with an offset)"
-    )
+    stamp = _time(doc)
     return stamp, app, action, outcome
 
 
@@ -111,8 +150,8 @@ def _map_parties(event: Event, doc: Mapping[str, Any]) -> None:
         _put(event, "user.roles", [str(r)[:128] for r in roles[:32]])
     _put(event, "egov.actor.type", _text(actor, "type"))
     _put(event, "egov.actor.agency", _text(actor, "agency"))
-    set_ip(event, "source.ip", _text(client, "ip"))
-    _put(event, "source.port", to_int(client.get("port")))
+    _put(event, "source.ip", _address(client, "ip", "client.ip"))
+    _put(event, "source.port", _number(client, "port", "client.port"))
     _put(event, "user_agent.original", _text(client, "user_agent"))
     _put(event, "egov.client_id", _text(client, "id"))
     for key in ("type", "id", "name", "owner_agency"):
@@ -126,8 +165,8 @@ def _map_details(event: Event, doc: Mapping[str, Any]) -> None:
     request = _object(doc, "request")
     _put(event, "http.request.method", _text(request, "method"))
     _put(event, "url.path", _text(request, "path"))
-    _put(event, "http.response.status_code", to_int(request.get("status")))
-    _put(event, "http.response.bytes", to_int(request.get("bytes")))
+    _put(event, "http.response.status_code", _number(request, "status", "request.status"))
+    _put(event, "http.response.bytes", _number(request, "bytes", "request.bytes"))
     duration = request.get("duration_ms")
     if (
         isinstance(duration, int | float)
@@ -138,11 +177,11 @@ def _map_details(event: Event, doc: Mapping[str, Any]) -> None:
     privilege, export, api = _object(doc, "privilege"), _object(doc, "export"), _object(doc, "api")
     _put(event, "egov.privilege.from", _text(privilege, "from"))
     _put(event, "egov.privilege.to", _text(privilege, "to"))
-    _put(event, "egov.export.records", to_int(export.get("records")))
+    _put(event, "egov.export.records", _number(export, "records", "export.records"))
     _put(event, "egov.export.format", _text(export, "format"))
     for key in ("service", "operation", "client_id"):
         _put(event, f"egov.api.{key}", _text(api, key))
-    _put(event, "egov.api.records", to_int(api.get("records")))
+    _put(event, "egov.api.records", _number(api, "records", "api.records"))
     if api.get("client_id"):
         _put(event, "egov.client_id", _text(api, "client_id"))
     _put(event, "egov.session_id", _text(doc, "session_id"))

@@ -249,3 +249,33 @@ def test_egov_json_ignores_a_senders_platform_context() -> None:
     event = egov({**LOGIN_FAILED, **FORGED})
     assert "soc" not in event and "organization" not in event
     assert event["event"]["dataset"] == "egov.portal"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"time": "2026-11-23T10:00:00"}, "no UTC offset (+07:00 or Z)"),
+        ({"time": "2026-11-23"}, "no UTC offset"),
+        ({"export": {"records": "many"}}, "'export.records' must be a whole number, got 'many'"),
+        ({"export": {"records": -3}}, "'export.records' must be a whole number"),
+        ({"api": {"records": 1.5}}, "'api.records' must be a whole number"),
+        ({"request": {"status": "OK"}}, "'request.status' must be a whole number"),
+        ({"client": {"ip": "not-an-ip"}}, "'client.ip' must be an IP address, got 'not-an-ip'"),
+        ({"client": {"ip": "10.1.1.1", "port": "http"}}, "'client.port' must be a whole number"),
+    ],
+)
+def test_egov_values_the_format_refuses_are_refused(change: dict[str, Any], reason: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(reason)):
+        egov({**LOGIN_FAILED, **change})
+
+
+def test_egov_time_offsets_and_numbers_the_format_accepts() -> None:
+    change = {
+        "time": "2026-11-23 10:00:00+07:00",
+        "export": {"records": "18250"},
+        "client": {"ip": "10.1.1.1", "port": 443},
+    }
+    event = egov({**LOGIN_FAILED, **change})
+    assert event["@timestamp"] == "2026-11-23T03:00:00.000000Z"
+    assert event["egov"]["export"]["records"] == 18250
+    assert event["source"] == {"ip": "10.1.1.1", "port": 443}
