@@ -25,13 +25,25 @@ def evaluation_moment(text: str | None, now: datetime | None = None) -> datetime
         return now
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
+            day = _in_range(date.fromisoformat(text), text)
             end = datetime.combine(day + timedelta(days=1), dtime(), tzinfo=LOCAL_TZ)
             return min(end - timedelta(seconds=1), now)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as e:
         raise SocError(f"not a date: {text!r}", hint="use YYYY-MM-DD or an ISO 8601 time") from e
+    _in_range(moment.date(), text)
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def _in_range(day: date, text: str) -> date:
+    from policies.facts import EARLIEST_EVALUATION, LATEST_EVALUATION
+
+    if not EARLIEST_EVALUATION <= day <= LATEST_EVALUATION:
+        raise SocError(
+            f"--date {text} is out of range",
+            hint=f"evaluate a day from {EARLIEST_EVALUATION} to {LATEST_EVALUATION}",
+        )
+    return day
 
 
 @contextmanager
@@ -91,6 +103,8 @@ def _test(args: argparse.Namespace, settings: Settings) -> int:
     from policies.regotest import run_tests
 
     root = Path(args.path) if args.path else REGO_DIR
+    if not root.is_dir():
+        raise SocError(f"no such policy directory: {root}", hint="--path names a directory")
     reporter = TestReporter(verbose=args.verbose)
     start = time.perf_counter()
     results = run_tests(root, keyword=args.keyword, report=reporter)

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from soc.ecs import parse_timestamp
+from soc.errors import PolicyError
 from soc.inventory import LOCAL_TZ, SystemRecord, system_record
 from soc.state.models import (
     OPEN_ALERT_STATUSES,
@@ -73,12 +74,25 @@ class SystemFacts:
         return str(self.input["system"]["id"])
 
 
+# Evaluations are of days in this range: look-backs of a year and more stay valid dates, and
+# anything outside is a typing mistake rather than a moment the platform can say anything about.
+EARLIEST_EVALUATION = date(2000, 1, 1)
+LATEST_EVALUATION = date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class FactsContext:
     at: datetime
     profile: str
     window_hours: int = 24
     store_retention_days: int | None = None
+
+    def __post_init__(self) -> None:
+        if not EARLIEST_EVALUATION <= self.at.date() <= LATEST_EVALUATION:
+            raise PolicyError(
+                f"cannot evaluate as of {self.at.date().isoformat()}: evaluations are of days"
+                f" from {EARLIEST_EVALUATION.isoformat()} to {LATEST_EVALUATION.isoformat()}"
+            )
 
 
 @dataclass

@@ -148,6 +148,8 @@ def compliance_report(
         runs = system_runs(session)
         pairs = [(s.id, runs[s.id][0]) for s in systems if runs.get(s.id)]
     rows = results_of(session, pairs)
+    if not rows and run_id is not None:
+        _known_run(session, run_id, agency_id)
     if not rows:
         raise SocError("no stored compliance results for these systems", hint="run soc policy eval")
     by_system: dict[str, list[ComplianceResult]] = {}
@@ -181,6 +183,16 @@ def compliance_report(
     }
 
 
+def _known_run(session: Session, run_id: str, agency_id: str) -> None:
+    """Say why a named run gave no results: no such run, or none of the agency's systems."""
+    held = select(ComplianceResult.run_id).where(ComplianceResult.run_id == run_id).limit(1)
+    if session.scalar(held) is None:
+        raise SocError(
+            f"unknown compliance run: {run_id!r}", hint="soc policy eval prints each run's id"
+        )
+    raise SocError(f"run {run_id!r} evaluated none of the systems of agency {agency_id!r}")
+
+
 def write_report(report: dict[str, Any], fmt: str, target: Path | None) -> Path | None:
     """Write the report; JSON without a target goes to standard output."""
     if fmt == "json":
@@ -188,17 +200,23 @@ def write_report(report: dict[str, Any], fmt: str, target: Path | None) -> Path 
         if target is None:
             sys.stdout.write(text + "\n")
             return None
-        target.write_text(text + "\n", encoding="utf-8")
-        return target
+        return _write_file(target, (text + "\n").encode("utf-8"))
     target = target or Path(f"bao-cao-{report['agency']['id']}.{fmt}")
     if fmt == "xlsx":
         from policies.xlsx import report_workbook
 
-        target.write_bytes(report_workbook(report))
-        return target
+        return _write_file(target, report_workbook(report))
     if fmt == "pdf":
         from policies.pdf import report_pdf
 
-        target.write_bytes(report_pdf(report))
-        return target
+        return _write_file(target, report_pdf(report))
     raise SocError(f"unknown report format {fmt!r}", hint="use json, xlsx or pdf")
+
+
+def _write_file(target: Path, data: bytes) -> Path:
+    try:
+        target.write_bytes(data)
+    except OSError as e:
+        reason = "is a directory" if target.is_dir() else (e.strerror or str(e))
+        raise SocError(f"cannot write the report: {reason}", source=target) from e
+    return target
