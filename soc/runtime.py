@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from soc.config import Settings
+from soc.errors import ConfigError
 from soc.metrics import IngestMetrics
 from soc.pipeline import BatchObserver, Enricher, IngestStats, Pipeline
 from soc.state.db import StateDB, open_state
@@ -30,7 +32,7 @@ class Platform:
 
     @classmethod
     def open(cls, settings: Settings) -> Platform:
-        settings.home.mkdir(parents=True, exist_ok=True)
+        _make_home(settings)
         state = open_state(settings.state_url, password=os.environ.get(settings.state.password_env))
         store = open_event_store(settings)
         return cls(settings=settings, store=store, state=state)
@@ -66,6 +68,32 @@ class Platform:
     def close(self) -> None:
         self.store.close()
         self.state.close()
+
+
+def _make_home(settings: Settings) -> None:
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise home_error(settings, e) from e
+
+
+def home_error(settings: Settings, error: OSError) -> ConfigError:
+    """The one-line error for a data directory that cannot be created or used."""
+    home = settings.home
+    reason = "not a directory" if home.exists() and not home.is_dir() else error.strerror
+    return ConfigError(
+        f"cannot use the data directory: {reason or error}",
+        source=home,
+        hint="choose another with --home or $SOC_HOME",
+    )
+
+
+def is_about_home(settings: Settings, error: OSError) -> bool:
+    """Whether an OS error names the data directory or a path inside it."""
+    if error.filename is None:
+        return False
+    named, home = Path(os.fsdecode(error.filename)), settings.home
+    return named == home or home in named.parents
 
 
 def build_enrichers(platform: Platform) -> list[Enricher]:

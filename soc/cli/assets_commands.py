@@ -28,7 +28,7 @@ from soc.inventory import (
     read_text,
 )
 from soc.state.db import StateDB, open_state
-from soc.state.models import Evidence, System
+from soc.state.models import Agency, Evidence, System
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -93,6 +93,8 @@ def _assets_list(args: argparse.Namespace, settings: Settings) -> int:
     with _state(settings) as db, db.session() as s:
         query = select(System).order_by(System.id)
         if args.agency:
+            if s.get(Agency, args.agency) is None:
+                raise SocError(f"unknown agency: {args.agency!r}", hint="see soc assets export")
             query = query.where(System.agency_id == args.agency)
         rows: list[dict[str, Any]] = [
             {

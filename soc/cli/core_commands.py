@@ -13,6 +13,7 @@ from typing import Any
 from collectors.base import DeadLetter
 from soc.config import Settings
 from soc.ecs import format_timestamp
+from soc.errors import SocError
 from soc.runtime import Platform
 from soc.stores.base import EventQuery
 from soc.timeparse import parse_since
@@ -37,6 +38,12 @@ def _version(args: argparse.Namespace, settings: Settings) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from soc.ingest_run import run_ingest
 
+    folders = [str(p) for p in args.files if p.is_dir()]
+    if folders:
+        raise SocError(
+            f"is a directory, not a file: {', '.join(folders)}",
+            hint="name the files in it, e.g. DIR/*.log",
+        )
     counts = run_ingest(settings, args.source_type, args.files, show_progress=not args.json)
     if args.json:
         print(json.dumps(counts))
@@ -169,10 +176,16 @@ def _store_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
+def whole_number(text: str) -> int:
+    """``--limit`` and ``--days``: a whole number from 1 to 100000, said plainly when it is not."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to 100000, got {text!r}"
+        ) from None
     if not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 100000")
+        raise argparse.ArgumentTypeError(f"must be from 1 to 100000, got {value}")
     return value
 
 
@@ -204,7 +217,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--since", help="ISO time or span (15m, 24h, 7d)")
     p.add_argument("--kind", help="event.kind, e.g. alert")
     p.add_argument("--text", help="substring anywhere in the event")
-    p.add_argument("--limit", type=_positive, default=50)
+    p.add_argument("--limit", type=whole_number, default=50)
     p.add_argument("--format", choices=("table", "jsonl"), default="table")
     p.set_defaults(handler=_events_search)
 
@@ -213,11 +226,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = ssub.add_parser("setup", help="install templates / ILM (idempotent; needs an admin key)")
     p.set_defaults(handler=_store_setup)
     p = ssub.add_parser("purge", help="delete events older than the retention (embedded store)")
-    p.add_argument("--days", type=_positive, help="override store.retention_days for this run")
+    p.add_argument("--days", type=whole_number, help="override store.retention_days for this run")
     p.set_defaults(handler=_store_purge)
 
     p = sub.add_parser("dead-letters", help="records the platform refused, newest first")
-    p.add_argument("--limit", type=_positive, default=20, help="at most N letters (default 20)")
+    p.add_argument("--limit", type=whole_number, default=20, help="at most N letters (default 20)")
     p.add_argument("--source", help="only the letters of this source (a path or syslog://peer)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(handler=_dead_letters)

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from soc.config import Settings, load_settings
 from soc.errors import SocError
+from soc.runtime import home_error, is_about_home
 
 # Each module exposes ``register(subparsers)`` and sets ``handler(args, settings) -> int`` on the
 # parsers it adds. Explicit, in the order ``soc --help`` lists them.
@@ -49,11 +50,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    settings: Settings | None = None
     try:
         settings = load_settings(args.config, home=args.home)
         return handler(args, settings)
     except SocError as e:
         print(f"soc: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        if settings is None or not is_about_home(settings, e):
+            raise
+        print(f"soc: error: {home_error(settings, e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("soc: interrupted", file=sys.stderr)
