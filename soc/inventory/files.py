@@ -40,6 +40,23 @@ class _LineLoader(yaml.SafeLoader):
         mapping["__lines__"] = (node.start_mark.line + 1, lines)
         return mapping
 
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date that looks like one but does not exist (2026-02-30) is an error at its line,
+        not a ValueError from deep inside the YAML library."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as e:
+            raise _InvalidDate(
+                None, None, f"invalid date {node.value!r}: {e}", node.start_mark
+            ) from e
+
+
+class _InvalidDate(yaml.constructor.ConstructorError):
+    pass
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_checked_timestamp)
+
 
 def _strip_lines(value: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     if isinstance(value, dict):
@@ -82,11 +99,24 @@ def read_yaml_lines(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ContentError(f"not valid YAML: {e}", source=source, line=line) from e
+        raise _yaml_error(e, source) from e
     lines: dict[Loc, int] = {}
     return _strip_lines(raw, (), lines), lines
+
+
+def _yaml_error(error: yaml.YAMLError, source: str) -> ContentError:
+    """One line at the problem's line: the library's own message spans several, with a
+    caret drawing under a copy of the line."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    text = " ".join((f"{problem} ({context})" if context else problem).split())
+    if isinstance(error, _InvalidDate):
+        return ContentError(text, source=source, line=line)
+    if mark is not None:
+        text += f", column {mark.column + 1}"
+    return ContentError(f"not valid YAML: {text}", source=source, line=line)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -360,7 +390,7 @@ def _detail_value(text: str) -> Any:
     # A cell is a YAML scalar or flow value, so "6", "true" and "[a, b]" keep their types.
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist (2026-02-30)
         return text
 
 
