@@ -171,23 +171,24 @@ class SqliteEventStore(EventStore):
 
     @staticmethod
     def _row(ev: Event, ingested: str) -> tuple[Any, ...]:
-        # Plain dict access: this runs once per event on the ingest hot path.
+        # Plain dict access: this runs once per event on the ingest hot path. A field that should
+        # be an object but is not (a string or list from a malformed record) leaves its column
+        # empty; the document is stored whole all the same.
         meta = ev["event"]
-        source, destination = ev.get("source") or {}, ev.get("destination") or {}
-        host, user = ev.get("host") or {}, ev.get("user") or {}
-        soc, rule = ev.get("soc") or {}, ev.get("rule") or {}
+        source, destination = ev.get("source"), ev.get("destination")
+        host, user, soc, rule = ev.get("host"), ev.get("user"), ev.get("soc"), ev.get("rule")
         return (
             meta["id"],
             ev.get("@timestamp") or ingested,
             ingested,
             _text(meta.get("dataset")),
             _text(meta.get("kind")),
-            _text(source.get("ip")),
-            _text(destination.get("ip")),
-            _text(host.get("name") or host.get("hostname")),
-            _text(user.get("name")),
-            _text(soc.get("system_id")),
-            _text(rule.get("name")),
+            _text(source.get("ip")) if isinstance(source, dict) else None,
+            _text(destination.get("ip")) if isinstance(destination, dict) else None,
+            _text(host.get("name") or host.get("hostname")) if isinstance(host, dict) else None,
+            _text(user.get("name")) if isinstance(user, dict) else None,
+            _text(soc.get("system_id")) if isinstance(soc, dict) else None,
+            _text(rule.get("name")) if isinstance(rule, dict) else None,
             orjson.dumps(ev),  # UTF-8 bytes, stored as TEXT by the INSERT's CAST (no decode)
         )
 

@@ -145,3 +145,28 @@ def test_purge_works_through_many_chunks(tmp_path: Path, monkeypatch: pytest.Mon
     store.write([make_event(n) for n in range(11)])
     assert store.purge_before(datetime(2026, 11, 2, tzinfo=UTC)) == 10
     assert store.count(EventQuery()) == 1
+
+
+def test_fields_that_should_be_objects_but_are_not_leave_their_columns_empty(
+    tmp_path: Path,
+) -> None:
+    store = SqliteEventStore(tmp_path / "e.db")
+    odd = make_event(1) | {
+        "source": "10.0.0.1",
+        "destination": ["10.0.0.2"],
+        "host": "web-01",
+        "user": ["root"],
+        "soc": 7,
+        "rule": "SSH brute force",
+    }
+    result = store.write([odd, make_event(2)])
+    assert (result.ingested, result.duplicates) == (2, 0)
+    (back,) = store.search(EventQuery(ids=(odd["event"]["id"],)))
+    assert back == odd  # the document is kept whole
+    columns = store._conn().execute(
+        "SELECT source_ip, destination_ip, host, user, system_id, rule_name FROM events"
+        " WHERE id = ?",
+        (odd["event"]["id"],),
+    )
+    assert columns.fetchone() == (None,) * 6
+    assert store.count(EventQuery(terms={"source.ip": "10.0.0.1"})) == 1  # the other event
