@@ -230,10 +230,11 @@ async def frames(
 
     A line that merely starts with digits (no ``LEN SP``) is read as a newline-framed message.
     """
-    too_long = DeadLetter(
-        "syslog", f"record exceeds {context.max_record_bytes} bytes", b"", None,
-        context.source_type,
-    )  # fmt: skip
+
+    def too_long() -> DeadLetter:  # one letter per frame, received now (the key holds the time)
+        reason = f"record exceeds {context.max_record_bytes} bytes"
+        return DeadLetter("syslog", reason, b"", None, context.source_type)
+
     while True:
         prefix = await reader.read(1)
         if not prefix:
@@ -246,7 +247,7 @@ async def frames(
                 length = int(prefix[:-1])
                 if length > context.max_record_bytes:
                     await _skip(reader, length)
-                    yield too_long
+                    yield too_long()
                 else:
                     yield await reader.readexactly(length)
                 continue
@@ -257,7 +258,7 @@ async def frames(
             yield prefix + await reader.readuntil(b"\n")
         except asyncio.LimitOverrunError:
             await _discard_line(reader)
-            yield too_long
+            yield too_long()
         except asyncio.IncompleteReadError as e:
             if (prefix + e.partial).strip():
                 yield prefix + e.partial

@@ -27,7 +27,7 @@ from collectors.syslog_server import (
 )
 from soc.errors import ConfigError
 from soc.pipeline import Pipeline
-from soc.stores.base import EventQuery
+from soc.stores.base import EventQuery, dead_letter_key
 from soc.stores.sqlite import SqliteEventStore
 
 MESSAGE = "<34>Oct 11 22:14:15 mymachine su[1]: 'su root' failed for lonvick on /dev/pts/8"
@@ -85,6 +85,9 @@ def test_oversized_frames_become_dead_letters_and_the_stream_continues() -> None
     letters = [i for i in items if isinstance(i, DeadLetter)]
     assert len(letters) == 2 and letters[0].reason == "record exceeds 1024 bytes"
     assert [i.data for i in items if isinstance(i, RawRecord)] == [msg]
+    # Each oversized frame is its own letter: the store keeps both (keyed with their time).
+    assert letters[0] is not letters[1]
+    assert dead_letter_key(letters[0]) != dead_letter_key(letters[1])
 
 
 def test_tls_listener(tmp_path: Path) -> None:
