@@ -165,12 +165,14 @@ _NO_RECORD: Mapping[str, str] = {}
 def with_records(
     params: Mapping[str, Any], records: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
-    """Message parameters plus the title and dates of the documents the policy names by id."""
+    """Message parameters plus the title and dates of the documents the policy names by id (a
+    result that names no record gets none: its evidence carries no placeholders)."""
     found = dict(params)
-    doc = records.get(str(params.get("record")), _NO_RECORD) if records else _NO_RECORD
-    for key in ("title", "issued", "expires"):
-        if key not in found:
-            found[key] = doc.get(key, "?")
+    if "record" in params:
+        doc = records.get(str(params["record"]), _NO_RECORD) if records else _NO_RECORD
+        for key in ("title", "issued", "expires"):
+            if key not in found:
+                found[key] = doc.get(key, "?")
     for which in ("first", "then"):
         named = params.get(f"{which}_record")
         if named is not None:

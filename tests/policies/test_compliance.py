@@ -241,3 +241,16 @@ def test_alert_handling_is_shown_with_layer_2_and_changes_no_status(
     assert "acknowledged 2" in l4m2.message_en
     assert "alerts" not in found["dng-man"].layers["2"]["params"]
     assert "high alerts" not in found["dng-man"].layers["2"]["message_en"]
+
+
+def test_evidence_names_record_details_only_for_results_that_name_a_record(
+    demo: dict[str, SystemCompliance],
+) -> None:
+    from policies.render import with_records
+
+    records = {"ev-1": {"title": "Quyết định", "issued": "2026-01-02", "expires": "—"}}
+    assert with_records({"record": "ev-1"}, records)["title"] == "Quyết định"
+    assert with_records({"window_hours": 24}, records) == {"window_hours": 24}
+    for system in demo.values():
+        for n, layer in system.layers.items():
+            assert "?" not in (layer.get("params") or {}).values(), (system.system_id, n)
