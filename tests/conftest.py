@@ -42,3 +42,13 @@ def postgres_url() -> Iterator[str]:
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture
+def demo_assets_home(soc_home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A data directory holding the Đà Nẵng demo inventory (imported through the CLI)."""
+    from soc.cli.main import main
+
+    assert main(["assets", "import", str(ROOT / "soc" / "data" / "danang" / "inventory.yaml")]) == 0
+    capsys.readouterr()
+    return soc_home

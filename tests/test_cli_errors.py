@@ -8,23 +8,7 @@ from pathlib import Path
 import pytest
 
 from soc.cli.main import main
-
-DEMO = Path(__file__).resolve().parents[1] / "soc" / "data" / "danang"
-
-
-def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 2) -> str:
-    assert main(list(argv)) == code
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
-
-
-@pytest.fixture
-def inventory(soc_home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    assert main(["assets", "import", str(DEMO / "inventory.yaml")]) == 0
-    capsys.readouterr()
-    return soc_home
-
+from tests.cli_support import one_line_error
 
 # -- the data directory -----------------------------------------------------------------------
 
@@ -52,7 +36,7 @@ def test_ingesting_a_directory_says_it_is_a_directory(
 
 
 def test_listing_the_systems_of_an_unknown_agency_says_so(
-    inventory: Path, capsys: pytest.CaptureFixture[str]
+    demo_assets_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     err = one_line_error(capsys, "assets", "list", "--agency", "nope")
     assert "unknown agency: 'nope'" in err

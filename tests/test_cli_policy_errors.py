@@ -10,25 +10,8 @@ import pytest
 from policies.cli import evaluation_moment
 from policies.facts import FactsContext
 from policies.report import write_report
-from soc.cli.main import main
 from soc.errors import PolicyError, SocError
-
-DEMO = Path(__file__).resolve().parents[1] / "soc" / "data" / "danang"
-
-
-def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 2) -> str:
-    assert main(list(argv)) == code
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
-
-
-@pytest.fixture
-def inventory(soc_home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    assert main(["assets", "import", str(DEMO / "inventory.yaml")]) == 0
-    capsys.readouterr()
-    return soc_home
-
+from tests.cli_support import one_line_error
 
 # -- compliance report ----------------------------------------------------------------------
 
@@ -42,7 +25,7 @@ def test_a_report_into_a_missing_directory_or_onto_a_directory_says_so(tmp_path:
 
 
 def test_a_report_of_an_unknown_run_names_the_run(
-    inventory: Path, capsys: pytest.CaptureFixture[str]
+    demo_assets_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     err = one_line_error(capsys, "compliance", "report", "--agency", "dng-ubnd", "--run", "run-x")
     assert "unknown compliance run: 'run-x'" in err

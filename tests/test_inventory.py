@@ -230,26 +230,28 @@ def test_evidence_needs_a_subject_and_a_known_kind(tmp_path: Path) -> None:
     assert [e.line for e in caught.value.errors] == [2, 3]
 
 
-def test_a_repeated_evidence_id_is_named_at_its_second_line(tmp_path: Path) -> None:
-    text = (
-        "evidence:\n"
-        "  - {id: e1, kind: level_dossier, system: s-portal}\n"
-        "  - {id: e2, kind: level_dossier, system: s-portal}\n"
-        "  - {id: e1, kind: pentest, system: s-portal}\n"
-    )
+@pytest.mark.parametrize(
+    ("records", "line", "message"),
+    [
+        (  # the second use of an id
+            "  - {id: e1, kind: level_dossier, system: s-portal}\n"
+            "  - {id: e2, kind: level_dossier, system: s-portal}\n"
+            "  - {id: e1, kind: pentest, system: s-portal}\n",
+            4,
+            "duplicate evidence id 'e1'",
+        ),
+        (  # expiring before it was issued
+            "  - {id: e1, kind: pentest, system: s-portal, issued_on: 2026-05-01,"
+            " expires_on: 2026-04-30}\n",
+            2,
+            "before issued_on",
+        ),
+    ],
+)
+def test_a_bad_evidence_record_is_named_at_its_line(
+    tmp_path: Path, records: str, line: int, message: str
+) -> None:
     with pytest.raises(InventoryErrors) as caught:
-        load_evidence(write(tmp_path, "ev.yaml", text))
+        load_evidence(write(tmp_path, "ev.yaml", "evidence:\n" + records))
     (error,) = caught.value.errors
-    assert (error.line, "duplicate evidence id 'e1'" in error.message) == (4, True)
-
-
-def test_evidence_cannot_expire_before_it_was_issued(tmp_path: Path) -> None:
-    text = (
-        "evidence:\n"
-        "  - {id: e1, kind: pentest, system: s-portal, issued_on: 2026-05-01,"
-        " expires_on: 2026-04-30}\n"
-    )
-    with pytest.raises(InventoryErrors) as caught:
-        load_evidence(write(tmp_path, "ev.yaml", text))
-    (error,) = caught.value.errors
-    assert error.line == 2 and "before issued_on" in error.message
+    assert error.line == line and message in error.message, error
