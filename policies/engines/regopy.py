@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import json
 import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -100,11 +101,22 @@ class _InputWriter:
 _writer = _InputWriter(native.rego)
 
 
+MAX_AUTO_WORKERS = 4
+# Below this many inputs (batches of systems) the calling process evaluates alone: starting and
+# compiling a worker costs more than it saves (the Đà Nẵng demo's 12 systems are 2 batches).
+PARALLEL_FROM = 20
+
+
+def auto_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
 class RegopyEngine(PolicyEngine):
     NAME = "regopy"
 
-    def __init__(self, *, workers: int = 1) -> None:
+    def __init__(self, *, workers: int = 1, parallel_from: int = PARALLEL_FROM) -> None:
         self.workers = max(1, workers)
+        self.parallel_from = max(1, parallel_from)
         self._interpreter: Any = None
         self._compiled: dict[str, Any] = {}
         self._bundle: PolicyBundle | None = None
@@ -113,7 +125,7 @@ class RegopyEngine(PolicyEngine):
 
     @classmethod
     def from_settings(cls, settings: PolicySettings) -> RegopyEngine:
-        return cls()
+        return cls(workers=settings.workers or auto_workers())
 
     def load(self, bundle: PolicyBundle) -> None:
         interpreter = Interpreter()
@@ -180,10 +192,10 @@ class RegopyEngine(PolicyEngine):
         return (result or {}).get("bindings", {}).get("x")
 
     def evaluate_many(self, query: str, inputs: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
-        if self.workers == 1 or self._bundle is None:
-            yield from super().evaluate_many(query, inputs)
-            return
         docs = [dict(d) for d in inputs]
+        if self.workers == 1 or self._bundle is None or len(docs) < self.parallel_from:
+            yield from super().evaluate_many(query, docs)
+            return
         chunk = max(1, len(docs) // (self.workers * 4))
         yield from self._workers().map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
 
@@ -196,7 +208,9 @@ class RegopyEngine(PolicyEngine):
                     raise PolicyError("no bundle loaded", hint="load the bundle first")
                 self._pool = ProcessPoolExecutor(
                     self.workers,
-                    mp_context=multiprocessing.get_context("fork"),
+                    # spawned, not forked: the caller may be `soc up`, whose other threads
+                    # (console, collectors) could hold locks a forked child would inherit
+                    mp_context=multiprocessing.get_context("spawn"),
                     initializer=partial(_worker_init, bundle),
                 )
             return self._pool

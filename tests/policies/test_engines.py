@@ -76,9 +76,29 @@ def test_parallel_workers_give_the_same_answers(engine: RegopyEngine) -> None:
         {**SAMPLE, "system": {**SAMPLE["system"], "approved_level": n}} for n in (1, 2, 3, 4, 5)
     ]
     serial = list(engine.evaluate_many("classification", docs))
-    pooled = RegopyEngine(workers=2)
+    pooled = RegopyEngine(workers=2, parallel_from=1)
     pooled.load(default_bundle())
-    assert list(pooled.evaluate_many("classification", docs)) == serial
+    try:
+        assert list(pooled.evaluate_many("classification", docs)) == serial
+        assert pooled._pool is not None  # the answers came from the spawned workers
+    finally:
+        pooled.close()
+
+
+def test_workers_follow_the_settings_and_small_evaluations_stay_in_process() -> None:
+    from policies.engines.regopy import PARALLEL_FROM, auto_workers
+    from soc.config import PolicySettings
+
+    assert RegopyEngine.from_settings(PolicySettings(workers=1)).workers == 1
+    assert RegopyEngine.from_settings(PolicySettings()).workers == auto_workers() >= 1
+    engine = RegopyEngine(workers=2)
+    engine.load(default_bundle())
+    try:
+        docs = [SAMPLE] * (PARALLEL_FROM - 1)
+        assert len(list(engine.evaluate_many("classification", docs))) == len(docs)
+        assert engine._pool is None  # no worker was started for so few inputs
+    finally:
+        engine.close()
 
 
 class FakeResponse:
