@@ -17,7 +17,7 @@ from soc.config import PolicySettings
 from soc.errors import PolicyError
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "policies" / "engines"
-SAMPLE = {
+SAMPLE: dict[str, Any] = {
     "date": "2026-11-20T00:00:00+00:00",
     "profile": "current",
     "system": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,9 @@ from soc.stores.sqlite import SqliteEventStore
 from tests.policies.conftest import AT, event
 
 
-def _one(state: StateDB, store: SqliteEventStore | None, system: str, at: datetime = AT) -> dict:
+def _one(
+    state: StateDB, store: SqliteEventStore | None, system: str, at: datetime = AT
+) -> dict[str, Any]:
     with state.session() as s:
         return build_facts(s, store, FactsContext(at, "current", 24), [system])[0].input
 

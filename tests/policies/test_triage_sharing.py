@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_priority_with_its_reasons(engine: RegopyEngine) -> None:
     ],
 )
 def test_reporting_deadlines_as_times(
-    engine: RegopyEngine, profile: str, incident: dict, expected: list[tuple[str, int]]
+    engine: RegopyEngine, profile: str, incident: dict[str, Any], expected: list[tuple[str, int]]
 ) -> None:
     decision = reporting(engine, {"detected": DETECTED, "level": 3, **incident}, profile)
     assert [(d.id, d.hours) for d in decision.deadlines] == expected
