@@ -125,9 +125,9 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
 
 def _evidence_import(args: argparse.Namespace, settings: Settings) -> int:
     fmt: Literal["yaml", "csv"] = "csv" if args.file.lower().endswith(".csv") else "yaml"
-    found, _ = parse_evidence(read_text(Path(args.file)), args.file, fmt)
+    found, lines = parse_evidence(read_text(Path(args.file)), args.file, fmt)
     with _state(settings) as db, db.session() as s:
-        counts = import_evidence(s, found, source=args.file)
+        counts = import_evidence(s, found, source=args.file, lines=lines)
     print("imported {evidence} evidence records, {exchanges} new exchanges".format(**counts))
     return 0
 

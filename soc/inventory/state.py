@@ -3,7 +3,7 @@ the units under them, evidence upserted by its id, exchanges not repeated) and r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -146,17 +146,24 @@ def read_inventory(session: Session) -> Inventory:
 
 
 def import_evidence(
-    session: Session, found: EvidenceFile, source: str = "<evidence>"
+    session: Session,
+    found: EvidenceFile,
+    source: str = "<evidence>",
+    lines: Mapping[str, int | None] | None = None,
 ) -> dict[str, int]:
-    """Upsert evidence by its id (kept in ``details.key``) and add exchanges not already held."""
+    """Upsert evidence by its id (kept in ``details.key``) and add exchanges not already held.
+    ``lines``: each record's line in the file (``parse_evidence``), for the errors."""
     known_systems = set(session.scalars(select(System.id)))
     known_agencies = set(session.scalars(select(Agency.id)))
-    errors = [
-        ContentError(f"evidence {r.id!r} names an unknown system or agency", source=source)
-        for r in found.evidence
-        if (r.system and r.system not in known_systems)
-        or (r.agency and r.agency not in known_agencies)
-    ]
+    errors = []
+    for r in found.evidence:
+        line = (lines or {}).get(r.id)
+        if r.system and r.system not in known_systems:
+            message = f"evidence {r.id!r} names an unknown system {r.system!r}"
+            errors.append(ContentError(message, source=source, line=line))
+        if r.agency and r.agency not in known_agencies:
+            message = f"evidence {r.id!r} names an unknown agency {r.agency!r}"
+            errors.append(ContentError(message, source=source, line=line))
     if errors:
         raise InventoryErrors(errors, source)
     existing = {

@@ -107,8 +107,8 @@ def import_evidence_upload(
     """Import uploaded evidence (records upserted by id, exchanges not repeated); all or nothing."""
 
     def apply(text: str, name: str, fmt: Format) -> dict[str, int]:
-        evidence, _ = parse_evidence(text, name, fmt)
-        return import_evidence(session, evidence, source=name)
+        evidence, lines = parse_evidence(text, name, fmt)
+        return import_evidence(session, evidence, source=name, lines=lines)
 
     done = _import_upload(actor, "evidence.edit", contents, filename, lang, apply)
     if isinstance(done, ImportOutcome):

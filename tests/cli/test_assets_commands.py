@@ -48,7 +48,8 @@ def test_evidence_before_inventory_is_a_clear_error(
     soc_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["evidence", "import", str(DEMO / "evidence.yaml")]) == 2
-    assert "unknown system or agency" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "evidence.yaml:19: evidence 'ubnd-infosec-unit' names an unknown agency" in err
 
 
 def test_evidence_round_trips_through_csv(

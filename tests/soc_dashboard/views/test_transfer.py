@@ -149,7 +149,7 @@ def test_bad_evidence_is_refused_whole(state: StateDB) -> None:
             "e.yml",
             "en",
         )
-    assert unknown.problems == ["evidence 'e1' names an unknown system or agency"]
+    assert unknown.problems == ["Line 2: evidence 'e1' names an unknown system 'ghost'"]
 
 
 def test_unusable_files_and_refused_roles(state: StateDB) -> None:
