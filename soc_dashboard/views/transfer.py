@@ -63,26 +63,33 @@ def _read(contents: Any, filename: Any, lang: str) -> tuple[str, Format] | Impor
 
 
 def _import_upload(
+    session: Session,
     actor: Actor | None,
-    permission: str,
-    contents: Any,
-    filename: Any,
-    lang: str,
+    what: Literal["inventory", "evidence"],
+    upload: tuple[Any, Any, str],
     apply: Callable[[str, str, Format], dict[str, int]],
-) -> tuple[str, dict[str, int]] | ImportOutcome:
+) -> ImportOutcome:
     """The frame both uploads share: role, size and encoding, then ``apply(text, name, fmt)``
-    (parse and import, all or nothing); a file with problems lists them and writes nothing."""
-    require(actor.role if actor else None, permission)
+    (parse and import, all or nothing), then the audit entry ``<what>.import``; a file with
+    problems lists them and writes nothing. ``upload`` is (contents, file name, language)."""
+    contents, filename, lang = upload
+    require(actor.role if actor else None, _EDIT_PERMISSION[what])
+    assert actor is not None
     found = _read(contents, filename, lang)
     if isinstance(found, ImportOutcome):
         return found
     name = str(filename)[:200]
     try:
-        return name, apply(found[0], name, found[1])
+        counts = apply(found[0], name, found[1])
     except InventoryErrors as e:
         return _refused(e.errors, lang)
     except ContentError as e:
         return _refused([e], lang)
+    audit.record(session, actor.username, f"{what}.import", name, **counts)
+    return ImportOutcome(True, t(f"upload.{what}_done", lang, **counts))
+
+
+_EDIT_PERMISSION = {"inventory": "systems.edit", "evidence": "evidence.edit"}
 
 
 def import_inventory_upload(
@@ -93,12 +100,7 @@ def import_inventory_upload(
     def apply(text: str, name: str, fmt: Format) -> dict[str, int]:
         return import_inventory(session, parse_inventory(text, name, fmt))
 
-    done = _import_upload(actor, "systems.edit", contents, filename, lang, apply)
-    if isinstance(done, ImportOutcome):
-        return done
-    assert actor is not None
-    audit.record(session, actor.username, "inventory.import", done[0], **done[1])
-    return ImportOutcome(True, t("upload.inventory_done", lang, **done[1]))
+    return _import_upload(session, actor, "inventory", (contents, filename, lang), apply)
 
 
 def import_evidence_upload(
@@ -110,12 +112,7 @@ def import_evidence_upload(
         evidence, lines = parse_evidence(text, name, fmt)
         return import_evidence(session, evidence, source=name, lines=lines)
 
-    done = _import_upload(actor, "evidence.edit", contents, filename, lang, apply)
-    if isinstance(done, ImportOutcome):
-        return done
-    assert actor is not None
-    audit.record(session, actor.username, "evidence.import", done[0], **done[1])
-    return ImportOutcome(True, t("upload.evidence_done", lang, **done[1]))
+    return _import_upload(session, actor, "evidence", (contents, filename, lang), apply)
 
 
 def inventory_file(session: Session, actor: Actor | None, fmt: Format) -> tuple[str, str]:
