@@ -78,8 +78,10 @@ class Pipeline:
         enrichers: Sequence[Enricher] = (),
         observers: Sequence[BatchObserver] = (),
         stats: IngestStats | None = None,
+        dead_letter_keep_bytes: int = 65_536,  # as ingest.dead_letter_keep_bytes
     ) -> None:
         self.store = store
+        self.dead_letter_keep_bytes = dead_letter_keep_bytes
         self.batch_size = batch_size
         self.enrichers = list(enrichers)
         self.observers = list(observers)
@@ -94,16 +96,15 @@ class Pipeline:
         # enriching one event at a time (enrichers only touch the event they are given).
         batch = events if type(events) is list else list(events)
         for enrich in self.enrichers:
-            failed: list[int] = []
+            failed: set[int] = set()
             for index, event in enumerate(batch):
                 try:  # free while nothing is raised (Python 3.11)
                     enrich(event)
                 except Exception as e:  # one odd event must not stop the batch: kept as data
-                    self.reject(_enrichment_letter(event, enrich, e, self.source_type))
-                    failed.append(index)
+                    self.reject(_enrichment_letter(event, enrich, e, self))
+                    failed.add(index)
             if failed:
-                dropped = set(failed)
-                batch = [event for i, event in enumerate(batch) if i not in dropped]
+                batch = [event for i, event in enumerate(batch) if i not in failed]
         size = max(1, self.batch_size)
         pending, room = self._events, max(1, size - len(self._events))
         if len(batch) < room:
@@ -149,11 +150,8 @@ class Pipeline:
             hook()
 
 
-KEEP_BYTES = 65_536  # raw bytes kept in the dead letter of an event an enricher failed on
-
-
 def _enrichment_letter(
-    event: Event, enrich: Enricher, error: Exception, source_type: str
+    event: Event, enrich: Enricher, error: Exception, pipeline: Pipeline
 ) -> DeadLetter:
     """The dead letter of an event an enricher raised on: where it came from, why, its raw text."""
     name = getattr(enrich, "__qualname__", None) or type(enrich).__name__
@@ -168,9 +166,9 @@ def _enrichment_letter(
     return DeadLetter(
         source=str(source or ""),
         reason=reason,
-        raw=_raw_of(event)[:KEEP_BYTES],
+        raw=_raw_of(event)[: pipeline.dead_letter_keep_bytes],
         offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
-        source_type=source_type,
+        source_type=pipeline.source_type,
     )
 
 

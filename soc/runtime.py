@@ -49,6 +49,7 @@ class Platform:
             enrichers=self.enrichers,
             observers=self.observers,
             stats=stats,
+            dead_letter_keep_bytes=self.settings.ingest.dead_letter_keep_bytes,
         )
 
     def save_counters(self, stats: IngestStats) -> None:
