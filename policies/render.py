@@ -169,7 +169,7 @@ def with_records(
     result that names no record gets none: its evidence carries no placeholders)."""
     found = dict(params)
     if "record" in params:
-        doc = records.get(str(params["record"]), _NO_RECORD) if records else _NO_RECORD
+        doc = records.get(str(params["record"]), _NO_RECORD)
         for key in ("title", "issued", "expires"):
             if key not in found:
                 found[key] = doc.get(key, "?")
