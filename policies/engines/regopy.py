@@ -192,10 +192,11 @@ class RegopyEngine(PolicyEngine):
         return (result or {}).get("bindings", {}).get("x")
 
     def evaluate_many(self, query: str, inputs: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
-        docs = [dict(d) for d in inputs]
+        docs = list(inputs)
         if self.workers == 1 or self._bundle is None or len(docs) < self.parallel_from:
             yield from super().evaluate_many(query, docs)
             return
+        docs = [dict(d) for d in docs]  # plain dicts to send to the workers
         chunk = max(1, len(docs) // (self.workers * 4))
         yield from self._workers().map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
 
