@@ -113,6 +113,7 @@ class AssetEnricher(EventEnricher):
                 self.agency_networks.add(network, agency)
         # fixed once built (a changed inventory builds a new enricher): asked for every event
         self._by_address = bool(self.by_network or self.agency_networks)
+        self._by_name = bool(self.by_host or self.by_suffix)
 
     def _index(self, system: Asset) -> None:
         names = [*system.hostnames, *(urlsplit(u).hostname or "" for u in system.urls)]
@@ -147,17 +148,18 @@ class AssetEnricher(EventEnricher):
         return None
 
     def __call__(self, event: Event) -> None:
-        system = self._named(event) if self.by_host or self.by_suffix else None
+        system = self._named(event) if self._by_name else None
         agency = None
         if system is None and self._by_address:
             system, agency = self._located(event)
         if system is not None:
             self._stamp(event, system)
             return
-        agency = self._known_agency(event) or agency
+        soc = event.get("soc")
+        if soc is not None:  # the agency the collector stamped (the sender's), when known
+            agency = self._known_agency(soc) or agency
         if agency is not None:
-            soc = event.get("soc")
-            if isinstance(soc, dict):
+            if type(soc) is dict or isinstance(soc, dict):
                 soc["agency_id"] = agency.id
             else:
                 event["soc"] = {"agency_id": agency.id}
@@ -167,9 +169,12 @@ class AssetEnricher(EventEnricher):
         """The system of the first address (IP_FIELDS order) that has one, else the agency of
         the first that has one; each address's (system, agency) is remembered."""
         places, agency = self._places, None
+        get = event.get
         for top, key, below in _IP_PATHS:
-            value = event.get(top)
-            if value is None or not isinstance(value, dict):
+            value = get(top)
+            if value is None:
+                continue
+            if type(value) is not dict and not isinstance(value, dict):
                 continue
             value = value.get(key)
             if value is None:
@@ -216,9 +221,8 @@ class AssetEnricher(EventEnricher):
                         return found  # type: ignore[return-value]
         return None
 
-    def _known_agency(self, event: Event) -> AgencyInfo | None:
-        """The agency the collector already stamped (the sender's), when the inventory knows it."""
-        soc = event.get("soc")
+    def _known_agency(self, soc: Any) -> AgencyInfo | None:
+        """The inventory's agency of the ``soc.agency_id`` already stamped, if any."""
         known = soc.get("agency_id") if isinstance(soc, dict) else None
         return self.agencies.get(known) if isinstance(known, str) else None
 

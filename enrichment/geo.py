@@ -49,26 +49,30 @@ class GeoEnricher(EventEnricher):
         return inside
 
     def __call__(self, event: Event) -> None:
-        source_inside = self._side(event, "source", event.get("source"))
-        destination_inside = self._side(event, "destination", event.get("destination"))
+        source = event.get("source")
+        destination = event.get("destination")
+        source_inside = None if source is None else self._side(source)
+        destination_inside = None if destination is None else self._side(destination)
         if source_inside is not None and destination_inside is not None:
-            event.setdefault("network", {})["direction"] = _direction(
-                source_inside, destination_inside
-            )
+            direction = _direction(source_inside, destination_inside)
+            if "network" in event:  # setdefault would build its default dict every time
+                event["network"]["direction"] = direction
+            else:
+                event["network"] = {"direction": direction}
 
-    def _side(self, event: Event, side: str, node: Any) -> bool | None:
-        """Label one side; None when it has no address."""
-        if not isinstance(node, dict):
+    def _side(self, node: Any) -> bool | None:
+        """Label one side (``source`` or ``destination``); None when it has no address."""
+        if type(node) is not dict and not isinstance(node, dict):
             return None
         address = node.get("ip")
-        if not isinstance(address, str):
+        if type(address) is not str and not isinstance(address, str):
             return None
         inside = self._inside.get(address)
         if inside is None:
             inside = self.is_internal(address)
         if inside:
             geo = node.get("geo")
-            if isinstance(geo, dict):
+            if type(geo) is dict or isinstance(geo, dict):
                 geo["name"] = "internal"
             else:
                 node["geo"] = {"name": "internal"}

@@ -112,6 +112,7 @@ class IndicatorIndex(EventEnricher):
         self.networks: NetworkMap[Indicator] = NetworkMap()
         self.count = 0
         self._groups = _grouped(())
+        self._kinds: frozenset[str] = frozenset()
         # value → the indicator it matches (or None), per kind: events repeat the same values
         self._answers: dict[str, dict[str, Indicator | None]] = {k: {} for k in self.exact}
         for indicator in indicators:
@@ -128,11 +129,14 @@ class IndicatorIndex(EventEnricher):
             self.exact[kind][indicator.value] = indicator
         for answers in self._answers.values():
             answers.clear()
-        # Only the fields some indicator could match are read from events.
-        kinds = {k for k, table in self.exact.items() if table} | (
-            {"ip"} if self.networks else set()
+        # Only the fields some indicator could match are read from events; the groups change
+        # only when a kind gets its first indicator (not for each of a feed's thousands).
+        kinds = frozenset(
+            {k for k, table in self.exact.items() if table} | ({"ip"} if self.networks else set())
         )
-        self._groups = _grouped((p for p in _PATHS if p[2] in kinds), self._answers)
+        if kinds != self._kinds:
+            self._kinds = kinds
+            self._groups = _grouped((p for p in _PATHS if p[2] in kinds), self._answers)
 
     def match(self, kind: str, value: str) -> Indicator | None:
         if kind == "domain" or kind == "hash":
@@ -151,26 +155,43 @@ class IndicatorIndex(EventEnricher):
 
     def _matches(self, event: Event) -> list[tuple[int, str, str, Indicator]]:
         found: list[tuple[int, str, str, Indicator]] = []
-        for top, fields in self._groups:
-            node = event.get(top)
-            if not isinstance(node, dict):
+        get = event.get
+        for top, flat, deep in self._groups:
+            node = get(top)
+            if type(node) is not dict and not isinstance(node, dict):
                 continue
-            for order, name, answers, kind, key, below in fields:
-                value = node.get(key)
+            look = node.get
+            # ``object.key`` fields, the usual case, inline: one lookup per value present
+            for key, order, name, answers, kind in flat:
+                value = look(key)
                 if value is None:
                     continue
-                for deeper in below:
-                    value = value.get(deeper) if isinstance(value, dict) else None
-                if type(value) is str:  # the usual case, inline; lists and the rest below
+                if type(value) is str:
                     if value:
                         indicator = answers.get(value, _UNSEEN)
+                        if indicator is None:
+                            continue
                         if indicator is _UNSEEN:
                             indicator = self._remember(answers, kind, value)
                         if indicator is not None and not indicator.expired(self.clock()):
                             found.append((order, name, value, indicator))
                 else:
                     self._match_values(found, order, name, answers, kind, value)
+            if deep:
+                self._match_deep(found, node, deep)
         return found
+
+    def _match_deep(
+        self, found: list[tuple[int, str, str, Indicator]], node: dict[str, Any],
+        deep: tuple[_Deep, ...],
+    ) -> None:  # fmt: skip
+        """The fields below ``top.key`` (``dns.question.name``, ``file.hash.md5``)."""
+        for order, name, answers, kind, key, below in deep:
+            value = node.get(key)
+            for deeper in below:
+                value = value.get(deeper) if isinstance(value, dict) else None
+            if value is not None:
+                self._match_values(found, order, name, answers, kind, value)
 
     def _match_values(
         self, found: list[tuple[int, str, str, Indicator]], order: int, name: str,
@@ -212,17 +233,27 @@ _PATHS = tuple(
 )
 
 
-_Field = tuple[int, str, dict[str, Indicator | None], str, str, tuple[str, ...]]
+_Flat = tuple[str, int, str, dict[str, Indicator | None], str]
+_Deep = tuple[int, str, dict[str, Indicator | None], str, str, tuple[str, ...]]
 
 
 def _grouped(
     paths: Iterable[tuple[int, str, str, str, tuple[str, ...]]],
     answers: dict[str, dict[str, Indicator | None]] | None = None,
-) -> tuple[tuple[str, tuple[_Field, ...]], ...]:
-    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it;
-    each field as (order, name, its kind's remembered answers, kind, first key, keys below)."""
-    groups: dict[str, list[_Field]] = {}
+) -> tuple[tuple[str, tuple[_Flat, ...], tuple[_Deep, ...]], ...]:
+    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it.
+
+    Each group holds its ``top.key`` fields as (key, order, name, its kind's remembered answers,
+    kind), and its deeper ones as (order, name, answers, kind, first key, keys below).
+    """
+    flat: dict[str, list[_Flat]] = {}
+    deep: dict[str, list[_Deep]] = {}
     for order, name, kind, top, path in paths:
         table = answers[kind] if answers is not None else {}
-        groups.setdefault(top, []).append((order, name, table, kind, path[0], path[1:]))
-    return tuple((top, tuple(fields)) for top, fields in groups.items())
+        flat.setdefault(top, [])
+        deep.setdefault(top, [])
+        if len(path) == 1:
+            flat[top].append((path[0], order, name, table, kind))
+        else:
+            deep[top].append((order, name, table, kind, path[0], path[1:]))
+    return tuple((top, tuple(flat[top]), tuple(deep[top])) for top in flat)
