@@ -19,7 +19,10 @@ import data.lib.telemetry
 # title: One result per system, in input order
 results := [system_result(s) | some s in input.systems] if input.layout == data.catalog.slots.key
 
-encoded := json.marshal(results)
+encoded := concat("", ["[", concat(",", answers), "]"]) if {
+	input.layout == data.catalog.slots.key
+	answers := [a | some s in input.systems; a := json.marshal(system_result(s))]
+}
 
 # METADATA
 # title: The compliance of one system of the batch
