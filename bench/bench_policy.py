@@ -29,7 +29,7 @@ from policies.catalog_loader import CONTROLS, Catalog, load_catalog  # noqa: E40
 from policies.engines.regopy import RegopyEngine  # noqa: E402
 from policies.facts import day_start, rfc3339  # noqa: E402
 from policies.plan import layout_for  # noqa: E402
-from policies.policy_input import batches, paused_gc, results  # noqa: E402
+from policies.policy_input import batches, paused_gc, stream_systems  # noqa: E402
 from policies.render import render_system  # noqa: E402
 
 AT = datetime(2026, 11, 20, 3, tzinfo=UTC)
@@ -149,30 +149,38 @@ def _inputs(count: int, profile: str, seed: int = 5) -> list[dict[str, Any]]:
 
 
 def run(docs: list[dict[str, Any]], engine: RegopyEngine, catalog: Catalog) -> dict[str, float]:
-    """One evaluation of every system: facts → engine input → policy → results → messages."""
+    """One evaluation of every system: facts → engine input → policy → results → messages, as
+    policies.compliance.evaluate runs it: each batch is sent as soon as it is built and each
+    system rendered as its batch's answer arrives (with workers, while they evaluate the rest).
+    ``render_s`` is the CPU time spent rendering (with workers, the caller shares the cores with
+    them); the rest of ``total_s`` is the engine path (input, evaluation, decoding)."""
     layout = layout_for(catalog)
-    with paused_gc():  # as policies.policy_input.evaluate_systems runs it
+    on = AT.date()
+    render_s = 0.0
+    decisions = 0
+    with paused_gc():
         start = time.perf_counter()
-        batched = batches(docs, layout)
-        prepared = time.perf_counter()
-        outputs = list(engine.evaluate_many("systems", batched))
-        evaluated = time.perf_counter()
-        found = results(outputs, batched)
-        decoded = time.perf_counter()
-        on = AT.date()
-        for doc, out in zip(docs, found, strict=True):
+        for doc, out in zip(docs, stream_systems(engine, docs, layout), strict=True):
+            began = time.thread_time()
             render_system(catalog, doc["system"]["id"], doc["profile"], on, out)
-        rendered = time.perf_counter()
+            render_s += time.thread_time() - began
+            decisions += len(out["decisions"])
+        total = time.perf_counter() - start
     return {
         "systems": len(docs),
-        "decisions": sum(len(o["decisions"]) for o in found),
-        "prepare_s": prepared - start,
-        "evaluate_s": evaluated - prepared,
-        "decode_s": decoded - evaluated,
-        "render_s": rendered - decoded,
-        "engine_s": decoded - start,
-        "total_s": rendered - start,
+        "decisions": decisions,
+        "render_s": render_s,
+        "engine_s": total - render_s,
+        "total_s": total,
     }
+
+
+def input_cost(docs: list[dict[str, Any]], catalog: Catalog) -> float:
+    """Seconds to build the engine input of every system alone (included in the engine path)."""
+    with paused_gc():
+        start = time.perf_counter()
+        batches(docs, layout_for(catalog))
+        return time.perf_counter() - start
 
 
 def best_of(runs: int, docs: list[dict[str, Any]], workers: int) -> dict[str, float]:
@@ -186,7 +194,8 @@ def best_of(runs: int, docs: list[dict[str, Any]], workers: int) -> dict[str, fl
     finally:
         engine.close()
     best = min(found, key=lambda r: r["total_s"])
-    return {**best, "workers": workers, "compile_s": compile_s}
+    prepared = min(input_cost(docs, catalog) for _ in range(runs))
+    return {**best, "workers": workers, "compile_s": compile_s, "input_s": prepared}
 
 
 def peak_rss_mb() -> float:
@@ -200,10 +209,10 @@ def _line(r: dict[str, float], profile: str) -> str:
     return (
         f"{r['systems']:.0f} systems, {profile}, {r['workers']:.0f} worker(s): "
         f"{r['total_s']:.2f} s ({per:.2f} ms/system, {r['decisions']:.0f} decisions) = "
-        f"prepare {r['prepare_s']:.2f} + evaluate {r['evaluate_s']:.2f} + decode "
-        f"{r['decode_s']:.2f} + render {r['render_s']:.2f}; engine path {r['engine_s']:.2f} s; "
+        f"engine path {r['engine_s']:.2f} (of which input {r['input_s']:.2f}) + render "
+        f"{r['render_s']:.2f} CPU in the caller{' (overlapped)' if r['workers'] > 1 else ''}; "
         f"compile {r['compile_s']:.2f} s → {'meets' if r['total_s'] < 2.0 else 'misses'} "
-        "the 2 s target"
+        f"the 2 s target (load average {os.getloadavg()[0]:.2f})"
     )
 
 

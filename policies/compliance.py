@@ -17,7 +17,7 @@ from policies.base import PolicyEngine
 from policies.catalog_loader import Catalog, ProfileName
 from policies.facts import FactsContext, build_facts
 from policies.plan import layout_for
-from policies.policy_input import evaluate_systems
+from policies.policy_input import paused_gc, stream_systems
 from policies.render import RequirementResult, SystemCompliance, render_system
 from soc.config import Settings
 from soc.ecs import utc_now
@@ -69,12 +69,13 @@ def evaluate(
     on = ctx.at.astimezone(LOCAL_TZ).date()
     profile: ProfileName = catalog.profile_for(on, ctx.profile)
     facts = build_facts(session, store, replace(ctx, profile=profile), system_ids)
-    outputs = evaluate_systems(engine, [f.input for f in facts], layout_for(catalog))
     found = []
-    for fact, output in zip(facts, outputs, strict=True):
-        if not isinstance(output, dict):
-            raise PolicyError(f"no compliance result for {fact.system_id}")
-        found.append(render_system(catalog, fact.system_id, profile, on, output, fact.records))
+    with paused_gc():  # rendered as the answers arrive: with workers, while they evaluate
+        outputs = stream_systems(engine, [f.input for f in facts], layout_for(catalog))
+        for fact, output in zip(facts, outputs, strict=True):
+            if not isinstance(output, dict):
+                raise PolicyError(f"no compliance result for {fact.system_id}")
+            found.append(render_system(catalog, fact.system_id, profile, on, output, fact.records))
     return found
 
 

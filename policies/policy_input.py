@@ -162,34 +162,54 @@ def batches(
     docs: Sequence[Mapping[str, Any]], layout: Layout, size: int = BATCH_SIZE
 ) -> list[dict[str, Any]]:
     """Consecutive systems sharing the evaluation moment and profile, ``size`` per batch."""
-    found: list[dict[str, Any]] = []
+    return list(iter_batches(docs, layout, size))
+
+
+def iter_batches(
+    docs: Iterable[Mapping[str, Any]], layout: Layout, size: int = BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
+    """The batches one by one, each given out as soon as it is full, so an engine with worker
+    processes starts on the first while the rest are built."""
+    last: dict[str, Any] | None = None
     for doc in docs:
         date, profile = doc.get("date"), doc.get("profile")
         if not isinstance(date, str) or not isinstance(profile, str):
             raise PolicyError("facts of a system lack the evaluation date or profile")
-        last = found[-1] if found else None
-        if last is None or (last["date"], last["profile"]) != (date, profile):
+        if last is not None and (last["date"], last["profile"]) != (date, profile):
+            yield last
             last = None
-        if last is None or len(last["systems"]) >= size:
+        if last is None:
             last = {"date": date, "profile": profile, "layout": layout.key, "systems": []}
-            found.append(last)
         last["systems"].append(system_input(doc, ns_of(date), layout))
-    return found
+        if len(last["systems"]) >= size:
+            yield last
+            last = None
+    if last is not None:
+        yield last
 
 
 def results(outputs: Iterable[Any], batched: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The engine's batch answers flattened back to one result per system, in order. The policy
     answers each batch as one JSON text (``compliance/systems/encoded``)."""
-    flat: list[dict[str, Any]] = []
-    for batch, output in zip(batched, outputs, strict=True):
+    sizes = [len(batch["systems"]) for batch in batched]
+    return list(_answers(outputs, sizes))
+
+
+def _answers(outputs: Iterable[Any], sizes: Sequence[int]) -> Iterator[dict[str, Any]]:
+    """One result per system from each batch's answer, as the answers arrive (``sizes[i]``, the
+    number of systems of batch i, is known once that batch is built, before its answer)."""
+    count = 0
+    for count, output in enumerate(outputs, start=1):
         found = _decoded(output)
-        if not isinstance(found, list) or len(found) != len(batch["systems"]):
+        if not isinstance(found, list) or count > len(sizes) or len(found) != sizes[count - 1]:
             raise PolicyError(
                 "the policy engine returned no result for some systems",
                 hint="the bundle and the facts must come from the same catalogue",
             )
-        flat.extend(_flattened(result) for result in found)
-    return flat
+        for result in found:
+            yield _flattened(result)
+    if count != len(sizes):
+        raise PolicyError("the policy engine returned no result for some systems")
 
 
 # The names of a decision's parameters, by reason: the policies answer a decision as
@@ -294,5 +314,20 @@ def evaluate_systems(
 ) -> list[dict[str, Any]]:
     """The compliance result of each system's facts (classification, layers, decisions)."""
     with paused_gc():
-        batched = batches(docs, layout)
-        return results(engine.evaluate_many("systems", batched), batched)
+        return list(stream_systems(engine, docs, layout))
+
+
+def stream_systems(
+    engine: PolicyEngine, docs: Iterable[Mapping[str, Any]], layout: Layout
+) -> Iterator[dict[str, Any]]:
+    """The result of each system, in order, given out as its batch's answer arrives: with worker
+    processes the caller renders the first systems while the workers evaluate the rest. The
+    caller pauses Python's collector around the whole (``paused_gc``)."""
+    sizes: list[int] = []
+
+    def sent() -> Iterator[dict[str, Any]]:
+        for batch in iter_batches(docs, layout):
+            sizes.append(len(batch["systems"]))
+            yield batch
+
+    return _answers(engine.evaluate_many("systems", sent()), sizes)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from itertools import chain, islice, repeat
 from typing import Any
 
 import orjson
@@ -192,13 +193,20 @@ class RegopyEngine(PolicyEngine):
         return (result or {}).get("bindings", {}).get("x")
 
     def evaluate_many(self, query: str, inputs: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
-        docs = list(inputs)
-        if self.workers == 1 or self._bundle is None or len(docs) < self.parallel_from:
+        """Answers in input order. With workers, each input is sent as soon as the caller's
+        iterable gives it (the first are evaluated while the rest are built) and each answer is
+        given out as it arrives (the caller reads it while the workers go on)."""
+        pending = iter(inputs)
+        head = list(islice(pending, self.parallel_from))
+        docs = chain(head, pending)
+        if self.workers == 1 or self._bundle is None or len(head) < self.parallel_from:
             yield from super().evaluate_many(query, docs)
             return
-        docs = [dict(d) for d in docs]  # plain dicts to send to the workers
-        chunk = max(1, len(docs) // (self.workers * 4))
-        yield from self._workers().map(_worker_eval, [query] * len(docs), docs, chunksize=chunk)
+        # One input a task: the workers stay busy to the end (a few large chunks left one
+        # worker alone with the last), and sending a task costs ≈ 0.1 ms against ≈ 40 ms
+        # for a batch of 10 systems.
+        plain = (dict(d) for d in docs)  # plain dicts to send to the workers
+        yield from self._workers().map(_worker_eval, repeat(query), plain)
 
     def _workers(self) -> ProcessPoolExecutor:
         """The worker processes, started on first use and kept: each compiles the bundle once."""
