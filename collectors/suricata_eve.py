@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from collectors.base import Parser, RawRecord
-from collectors.envelope import decode_text, iso_timestamp, new_event, to_int
+from collectors.envelope import decode_text, new_event, to_int
 from collectors.timestamps import normalise_iso
 from soc.ecs import Event, set_field
 from soc.errors import ParseError
@@ -47,12 +47,23 @@ class SuricataEveParser(Parser):
         return record.data.lstrip()[:1] == b"{"
 
     def parse(self, record: RawRecord) -> Iterable[Event]:
-        text, eve = load_json_object(record, "suricata eve")
-        event_type = eve.get("event_type")
-        stamp = eve.get("timestamp")
+        text = decode_text(record)
+        try:  # load_json_object(), inline: this is the hottest path of ingestion
+            eve = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
+            raise ParseError(f"not valid JSON (suricata eve): {e}") from e
+        if type(eve) is not dict:
+            raise ParseError(f"expected a JSON object (suricata eve), got {type(eve).__name__}")
+        get = eve.get
+        event_type = get("event_type")
+        stamp = get("timestamp")
         # JSON gives exact types: ``type(x) is str`` is ``isinstance`` here, and cheaper.
         if type(event_type) is not str or type(stamp) is not str:
             raise ParseError("not a suricata eve record: event_type and timestamp are required")
+        try:
+            timestamp = normalise_iso(stamp)
+        except (ValueError, OverflowError) as e:  # what iso_timestamp() says
+            raise ParseError(f"eve timestamp: invalid time {stamp[:40]!r}") from e
         kind = "alert" if event_type == "alert" else "metric" if event_type == "stats" else "event"
         event = new_event(
             record,
@@ -60,27 +71,29 @@ class SuricataEveParser(Parser):
             module="suricata",
             original=text,
             kind=kind,
-            timestamp=iso_timestamp(stamp, "eve timestamp"),
+            timestamp=timestamp,
         )
         category, types = _CATEGORY.get(event_type, _OTHER)
         fields = event["event"]
         fields["category"] = category[:]  # copies: an event's lists are its own
         fields["type"] = types[:]
         fields["action"] = event_type
-        _map_common(event, eve, event_type)
+        details = _map_common(event, eve, event_type)
         # The sections most records carry, tested inline; the rest through the table.
-        if type(section := eve.get("alert")) is dict:
-            _map_alert(event, section)
-        if type(section := eve.get("http")) is dict:
+        if type(section := get("alert")) is dict:
+            _map_alert(event, section, details)
+        if type(section := get("http")) is dict:
             _map_http(event, section)
-        for name, mapper in _OTHER_SECTIONS:
-            if type(section := eve.get(name)) is dict:
-                mapper(event, section)
-        if type(section := eve.get("flow")) is dict:
-            _map_flow(event, section)
-        for name, mapper in _LAST_SECTIONS:
-            if type(section := eve.get(name)) is dict:
-                mapper(event, section)
+        if type(section := get("dns")) is dict:
+            _map_dns(event, section)
+        if type(section := get("tls")) is dict:
+            _map_tls(event, section)
+        if type(section := get("flow")) is dict:
+            _map_flow(event, section, details)
+        if type(section := get("fileinfo")) is dict:
+            _map_fileinfo(event, section)
+        if type(section := get("anomaly")) is dict:
+            _map_anomaly(event, section)
         return [event]
 
 
@@ -108,7 +121,8 @@ def _compact(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v is not None and v != ""}
 
 
-def _map_common(event: Event, eve: dict[str, Any], event_type: str) -> None:
+def _map_common(event: Event, eve: dict[str, Any], event_type: str) -> dict[str, Any]:
+    """Endpoints, ``network.*``, ``observer.*`` and ``suricata.eve``, which it returns."""
     # Straight-line code rather than generic helpers: this is the hottest path of ingestion.
     get = eve.get
     src = _endpoints(event, get)
@@ -135,6 +149,7 @@ def _map_common(event: Event, eve: dict[str, Any], event_type: str) -> None:
     if type(iface) is str:
         observer["ingress"] = {"interface": {"name": iface}}
     event["observer"] = observer
+    return details
 
 
 def _endpoints(event: Event, get: Callable[[str], Any]) -> Any:
@@ -175,9 +190,13 @@ def _number(value: Any) -> int | None:
     return value if type(value) is int else to_int(value)
 
 
-def _map_alert(event: Event, alert: dict[str, Any]) -> None:
+def _map_alert(event: Event, alert: dict[str, Any], eve_details: dict[str, Any]) -> None:
     get = alert.get
-    sid, rev = _number(get("signature_id")), _number(get("rev"))
+    sid, rev = get("signature_id"), get("rev")
+    if type(sid) is not int:
+        sid = to_int(sid)
+    if type(rev) is not int:
+        rev = to_int(rev)
     signature = get("signature")
     rule: dict[str, Any] = {}
     if sid is not None:
@@ -191,12 +210,21 @@ def _map_alert(event: Event, alert: dict[str, Any]) -> None:
         rule["version"] = str(rev)
     if rule:
         event["rule"] = rule
-    severity = _number(get("severity"))
-    if severity is not None:
+    severity = get("severity")
+    if type(severity) is int or (severity := to_int(severity)) is not None:
         event["event"]["severity"] = severity
     if type(signature) is str:
         event["message"] = signature
-    gid = _number(get("gid"))
+    details = _alert_details(event, get)
+    if details:
+        eve_details["alert"] = details
+
+
+def _alert_details(event: Event, get: Callable[[str], Any]) -> dict[str, Any]:
+    """``suricata.eve.alert``: gid, action (which also sets ``event.type``), metadata."""
+    gid = get("gid")
+    if type(gid) is not int:
+        gid = to_int(gid)
     details: dict[str, Any] = {} if gid is None else {"gid": gid}
     action = get("action")
     if action == "allowed" or action == "blocked":
@@ -205,8 +233,7 @@ def _map_alert(event: Event, alert: dict[str, Any]) -> None:
     metadata = get("metadata")
     if type(metadata) is dict:
         details["metadata"] = dict(metadata)
-    if details:
-        event["suricata"]["eve"]["alert"] = details
+    return details
 
 
 def _map_http(event: Event, http: dict[str, Any]) -> None:
@@ -220,19 +247,22 @@ def _map_http(event: Event, http: dict[str, Any]) -> None:
     if referrer is not None and referrer != "":
         request["referrer"] = referrer
     response: dict[str, Any] = {}
-    status = _number(get("status"))
-    if status is not None:
+    status = get("status")
+    if type(status) is int or (status := to_int(status)) is not None:
         response["status_code"] = status
     mime = get("http_content_type")
     if mime is not None and mime != "":
         response["mime_type"] = mime
-    length = _number(get("length"))
-    if length is not None:
+    length = get("length")
+    if type(length) is int or (length := to_int(length)) is not None:
         response["body"] = {"bytes": length}
     protocol = get("protocol")
     # the first five characters suffice: upper() maps each character on its own
     version = (
-        protocol[5:] if type(protocol) is str and protocol[:5].upper().startswith("HTTP/") else ""
+        protocol[5:]
+        if type(protocol) is str
+        and (protocol[:5] == "HTTP/" or protocol[:5].upper().startswith("HTTP/"))
+        else ""
     )
     if request or response or version:
         node: dict[str, Any] = {}
@@ -328,15 +358,13 @@ def _map_tls(event: Event, tls: Mapping[str, Any]) -> None:
             _put(event, dotted, value.get("hash"))
 
 
-def _map_flow(event: Event, flow: dict[str, Any]) -> None:
+def _map_flow(event: Event, flow: dict[str, Any], eve_details: dict[str, Any]) -> None:
     get = flow.get
-    for key in ("start", "end"):
-        value = get(key)
-        if type(value) is str:
-            try:
-                event["event"][key] = normalise_iso(value)
-            except (ValueError, OverflowError):  # not a time: kept as it came
-                _put(event, f"suricata.eve.flow.{key}", value)
+    start, end = get("start"), get("end")
+    if type(start) is str:
+        _flow_time(event, "start", start)
+    if type(end) is str:
+        _flow_time(event, "end", end)
     to_server_p, to_client_p = get("pkts_toserver"), get("pkts_toclient")
     to_server_b, to_client_b = get("bytes_toserver"), get("bytes_toclient")
     if type(to_server_p) is not int:
@@ -361,7 +389,14 @@ def _map_flow(event: Event, flow: dict[str, Any]) -> None:
         if value is not None and value != "":
             state[key] = value
     if state:
-        _into(event["suricata"]["eve"], "flow", state)
+        _into(eve_details, "flow", state)
+
+
+def _flow_time(event: Event, key: str, value: str) -> None:
+    try:
+        event["event"][key] = normalise_iso(value)
+    except (ValueError, OverflowError):  # not a time: kept as it came
+        _put(event, f"suricata.eve.flow.{key}", value)
 
 
 def _counts(event: Event, side: str, packets: int | None, size: int | None) -> None:
@@ -397,13 +432,3 @@ def _map_anomaly(event: Event, anomaly: Mapping[str, Any]) -> None:
     what = anomaly.get("event")
     if isinstance(what, str):
         _put(event, "message", f"anomaly: {what}")
-
-
-_OTHER_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
-    ("dns", _map_dns),
-    ("tls", _map_tls),
-)
-_LAST_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any]], None]], ...] = (
-    ("fileinfo", _map_fileinfo),
-    ("anomaly", _map_anomaly),
-)
