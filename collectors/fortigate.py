@@ -63,11 +63,12 @@ _TRANSPORT = {"1": "icmp", "6": "tcp", "17": "udp", "47": "gre", "50": "esp", "5
 
 def parse_pairs(text: str) -> dict[str, str]:
     """FortiOS ``key=value`` / ``key="quoted value"`` pairs (later keys win)."""
-    pairs = dict(_PAIR.findall(text))
-    for key, value in pairs.items():
-        if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2:
-            pairs[key] = value[1:-1].replace('\\"', '"')
-    return pairs
+    return {
+        key: value[1:-1].replace('\\"', '"')
+        if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2
+        else value
+        for key, value in _PAIR.findall(text)
+    }  # one pass: a key seen twice keeps its first place and its last value, as dict() does
 
 
 class FortiGateParser(ProgramParser):

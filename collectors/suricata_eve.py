@@ -44,7 +44,8 @@ class SuricataEveParser(Parser):
     DATASET = "suricata.eve"
 
     def matches(self, record: RawRecord) -> bool:
-        return record.data.lstrip()[:1] == b"{"
+        data = record.data  # the usual line starts with its brace: no copy to strip
+        return data[:1] == b"{" or data.lstrip()[:1] == b"{"
 
     def parse(self, record: RawRecord) -> Iterable[Event]:
         text = decode_text(record)

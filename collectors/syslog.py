@@ -26,11 +26,12 @@ class SyslogParser(Parser):
         self.local_tz = local_tz
 
     def matches(self, record: RawRecord) -> bool:
-        return bool(record.data.strip())
+        data = record.data  # bool(data.strip()) without copying the line
+        return bool(data) and not data.isspace()
 
     def parse(self, record: RawRecord) -> Iterable[Event]:
         text = decode_text(record).rstrip("\r\n")
-        if not text.strip():
+        if not text or text.isspace():  # ``not text.strip()`` without copying the line
             raise ParseError("empty syslog message")
         header = parse_header(text, record.received_at, self.local_tz)
         stamp = header.stamp
