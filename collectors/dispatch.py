@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collectors.base import DeadLetter, Parser, RawRecord
-from soc.ecs import Event
+from collectors.timestamps import received_stamp
+from soc.ecs import Event, time_ordered_id
 from soc.errors import ParseError
 
 
@@ -13,7 +14,8 @@ def parse_record(
     """The first parser whose ``matches`` is true parses; a refusal becomes a dead letter.
 
     This is the plugin loop: the one place that catches any exception, and records it. The
-    record is read as ``source_type`` (part of its events' ids) whatever its reader said.
+    record is read as ``source_type`` (part of its events' ids) whatever its reader said. The
+    events leave with their stored ids, in time order (``time_ordered_id``).
     """
     if record.source_type != source_type and source_type:
         record = record._replace(source_type=source_type)
@@ -22,7 +24,9 @@ def parse_record(
             if not parser.matches(record):
                 continue
             events = parser.parse(record)
-            return events if type(events) is list else list(events)
+            events = events if type(events) is list else list(events)
+            _order_ids(events, record)
+            return events
         except ParseError as e:
             return _letter(record, source_type, keep_bytes, f"{parser.NAME}: {e.message}")
         except Exception as e:  # a parser bug must not stop the stream; it is kept as data
@@ -31,6 +35,17 @@ def parse_record(
     names = ", ".join(p.NAME for p in parsers)
     reason = f"no parser of source type {source_type} accepts this record (tried: {names})"
     return _letter(record, source_type, keep_bytes, reason)
+
+
+def _order_ids(events: list[Event], record: RawRecord) -> None:
+    """Prefix each event's id with its time. A line of a file that carries no time of its own
+    (its ``@timestamp`` is when it was read) gets the untimed prefix instead: read again after a
+    restart, it must get the same id."""
+    untimed = received_stamp(record.received_at) if record.offset is not None else None
+    for event in events:
+        meta, stamp = event["event"], event.get("@timestamp")
+        timed = type(stamp) is str and stamp != untimed
+        meta["id"] = time_ordered_id(meta["id"], stamp if timed else None)
 
 
 def _letter(record: RawRecord, source_type: str, keep_bytes: int, reason: str) -> DeadLetter:

@@ -71,6 +71,61 @@ def event_id(source_key: str, raw: bytes, offset: int | None = None) -> str:
     return h.hexdigest()
 
 
+# Milliseconds since the epoch of each UTC second met lately ("2026-03-01T01:00:00" → ms):
+# timestamps of one stream share their seconds, so the date arithmetic runs once a second.
+_second_ms: dict[str, int] = {}
+_SECONDS_REMEMBERED = 4096
+UNTIMED_PREFIX = "0" * 12
+_TIMED_ID_DIGEST = 20  # hex digits of the record's hash kept after the 12 of its time
+
+
+def time_ordered_id(record_id: str, timestamp: str | None) -> str:
+    """The stored id of an event: 12 hex digits of its time in ms, then 20 of its record id.
+
+    ``record_id`` is ``event_id``'s hash of where the record came from and its bytes, so the
+    result is as deterministic as the time it is given: the event's own ``@timestamp``, or
+    ``None`` for a record with no time of its own that may be read again (a line of a file),
+    which gets ``UNTIMED_PREFIX``. Ids in time order keep the store's id index append-mostly:
+    random ids touch a leaf page of the index per event, so each commit rewrote most of the
+    index once the store held a few hundred thousand events (the write cost doubled by 600,000).
+    80 bits of hash within one millisecond leave collisions out of reach.
+    """
+    if timestamp is None:
+        return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
+    ms = _epoch_ms(timestamp)
+    if ms is None:
+        return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
+    return f"{ms:012x}{record_id[:_TIMED_ID_DIGEST]}"
+
+
+def _epoch_ms(timestamp: str) -> int | None:
+    """Milliseconds since the epoch of an ECS timestamp (clamped to 12 hex digits), or None
+    when the text is no time at all."""
+    if len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z":  # canonical
+        second = _second_ms.get(timestamp[:19])
+        if second is None:
+            second = _remember_second(timestamp[:19])
+        if second is not None and timestamp[20:23].isdigit():
+            return second + int(timestamp[20:23])
+    try:
+        moment = parse_timestamp(timestamp)
+    except ValueError:
+        return None
+    return min(max(0, int(moment.timestamp() * 1000)), 0xFFFF_FFFF_FFFF)
+
+
+def _remember_second(second: str) -> int | None:
+    try:
+        moment = datetime.fromisoformat(second).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    if len(_second_ms) >= _SECONDS_REMEMBERED:
+        _second_ms.clear()
+    ms = min(max(0, int(moment.timestamp()) * 1000), 0xFFFF_FFFF_FFFF - 999)
+    _second_ms[second] = ms
+    return ms
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

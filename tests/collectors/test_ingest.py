@@ -12,7 +12,7 @@ from collectors.ingest import ingest_files
 from collectors.readers import LineReader
 from collectors.registry import SourceType, build_source_types
 from soc.config import IngestSettings
-from soc.ecs import Event, get_field
+from soc.ecs import Event, get_field, time_ordered_id
 from soc.errors import SocError
 from soc.pipeline import Pipeline
 from soc.stores.base import EventQuery
@@ -167,4 +167,6 @@ def test_a_record_is_identified_as_the_source_type_that_parses_it(source_types) 
     unlabelled = RawRecord(line, "/var/log/eve.json", 0)  # a reader that did not say its type
     events = parse_record(kind.parsers, unlabelled, kind.name, kind.keep_bytes)
     assert isinstance(events, list)
-    assert events[0]["event"]["id"] == record_id("/var/log/eve.json", line, 0, "suricata-eve")
+    stamp = events[0]["@timestamp"]
+    as_eve = time_ordered_id(record_id("/var/log/eve.json", line, 0, "suricata-eve"), stamp)
+    assert events[0]["event"]["id"] == as_eve
