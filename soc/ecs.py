@@ -71,12 +71,14 @@ def event_id(source_key: str, raw: bytes, offset: int | None = None) -> str:
     return h.hexdigest()
 
 
-# Milliseconds since the epoch of each UTC second met lately ("2026-03-01T01:00:00" → ms):
-# timestamps of one stream share their seconds, so the date arithmetic runs once a second.
-_second_ms: dict[str, int] = {}
-_SECONDS_REMEMBERED = 4096
+# The id prefix of each canonical millisecond met lately ("2026-03-01T01:00:00.123" → its 12
+# hex digits): events of one stream share their milliseconds and seconds, so the date arithmetic
+# runs once for many events.
+_prefixes: dict[str, str] = {}
+_PREFIXES_REMEMBERED = 65_536
 UNTIMED_PREFIX = "0" * 12
 _TIMED_ID_DIGEST = 20  # hex digits of the record's hash kept after the 12 of its time
+_LAST_PREFIX = 0xFFFF_FFFF_FFFF
 
 
 def time_ordered_id(record_id: str, timestamp: str | None) -> str:
@@ -92,38 +94,27 @@ def time_ordered_id(record_id: str, timestamp: str | None) -> str:
     """
     if timestamp is None:
         return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
-    ms = _epoch_ms(timestamp)
-    if ms is None:
-        return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
-    return f"{ms:012x}{record_id[:_TIMED_ID_DIGEST]}"
+    canonical = len(timestamp) == 27 and timestamp[26] == "Z"
+    prefix = _prefixes.get(timestamp[:23]) if canonical else None
+    if prefix is None:
+        prefix = _time_prefix(timestamp)
+    return prefix + record_id[:_TIMED_ID_DIGEST]
 
 
-def _epoch_ms(timestamp: str) -> int | None:
-    """Milliseconds since the epoch of an ECS timestamp (clamped to 12 hex digits), or None
-    when the text is no time at all."""
-    if len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z":  # canonical
-        second = _second_ms.get(timestamp[:19])
-        if second is None:
-            second = _remember_second(timestamp[:19])
-        if second is not None and timestamp[20:23].isdigit():
-            return second + int(timestamp[20:23])
+def _time_prefix(timestamp: str) -> str:
+    """12 hex digits of milliseconds since the epoch (clamped), remembered for a canonical
+    ``@timestamp``; the untimed prefix for a text that is no time."""
     try:
         moment = parse_timestamp(timestamp)
     except ValueError:
-        return None
-    return min(max(0, int(moment.timestamp() * 1000)), 0xFFFF_FFFF_FFFF)
-
-
-def _remember_second(second: str) -> int | None:
-    try:
-        moment = datetime.fromisoformat(second).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    if len(_second_ms) >= _SECONDS_REMEMBERED:
-        _second_ms.clear()
-    ms = min(max(0, int(moment.timestamp()) * 1000), 0xFFFF_FFFF_FFFF - 999)
-    _second_ms[second] = ms
-    return ms
+        return UNTIMED_PREFIX
+    ms = (int(moment.timestamp()) * 1000) + moment.microsecond // 1000
+    prefix = f"{min(max(0, ms), _LAST_PREFIX):012x}"
+    if len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z":
+        if len(_prefixes) >= _PREFIXES_REMEMBERED:
+            _prefixes.clear()
+        _prefixes[timestamp[:23]] = prefix
+    return prefix
 
 
 def utc_now() -> datetime:
