@@ -167,9 +167,15 @@ def run_tests(
     keyword: str | None = None,
     report: Callable[[TestResult], None] | None = None,
 ) -> list[TestResult]:
-    """Compile every module and test once, then run each test rule (those matching ``keyword``)."""
-    interpreter, modules = build_interpreter(root)
+    """Compile every module and test once, then run each test rule (those matching ``keyword``).
+    A keyword no test matches compiles nothing: the lint findings alone are reported."""
     cases, results = _cases(root, keyword)
+    if not cases:
+        for problem in results:
+            if report:
+                report(problem)
+        return results
+    interpreter, modules = build_interpreter(root)
     entrypoints = [c.path for c in cases] + [f"{c.path}_offenders" for c in cases if c.offenders]
     try:
         bundle = interpreter.build("x := true", entrypoints)

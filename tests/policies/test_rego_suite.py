@@ -63,6 +63,16 @@ def test_keyword_selects_tests(tmp_path: Path) -> None:
     assert [(r.name, r.outcome) for r in results] == [("test_a", "passed")]
 
 
+def test_a_keyword_nothing_matches_compiles_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The policy does not compile: were it compiled, the run would raise instead of answering.
+    root = _write(tmp_path, "package demo.p_test\n\nimport rego.v1\n\ntest_a if { x := [1 |\n}\n")
+    assert run_tests(root, keyword="no_such_test") == []
+    assert main(["policy", "test", "--path", str(root), "-k", "no_such_test"]) == 1
+    assert "no tests ran" in capsys.readouterr().out
+
+
 def test_lint_flags_with_on_a_package_rule(tmp_path: Path) -> None:
     path = tmp_path / "x_test.rego"
     path.write_text(
