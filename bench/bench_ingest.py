@@ -13,7 +13,12 @@ corpora's own few hundred instants in a loop. For each input, one run measures:
 * ``baseline``: read the file and JSON-decode each line (eve) or split and UTF-8-decode it;
 * ``parse``: reader + parsers (RawRecord → ECS event), nothing kept;
 * ``enrich``: parse + inventory, internal/geo and threat-intel enrichment;
-* ``store``: the whole ``soc ingest`` path (enrichment, pipeline, SQLite commit).
+* ``store``: the whole ``soc ingest`` path (enrichment, pipeline, SQLite commit);
+* ``floor``: the least any ingest into this store costs — each line read, decoded (eve: its
+  JSON object; syslog and access logs: the text as ``message``), hashed for its id and stored
+  whole with ``event.original`` through ``SqliteEventStore.write`` in 2,000-event batches: no
+  parsing, no ECS mapping, no enrichment, no pipeline. A target above this figure is out of reach
+  of any parser on this machine and store.
 
 Each measurement runs in its own process pinned to one CPU (so peak RSS is that case's), R
 times; the best run counts. Events/s are given by wall clock and by the process's CPU time
@@ -40,7 +45,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
-MODES = ("baseline", "parse", "enrich", "store")
+MODES = ("baseline", "parse", "enrich", "store", "floor")
 INDICATORS_PER_KIND = 10_000  # a realistic feed: lookups must stay O(1)
 START = datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=7)))  # record i is START + i ms
 
@@ -160,6 +165,8 @@ def run_case(kind: str, path: Path, mode: str, work: Path) -> dict[str, float]:
         count = _baseline(kind, path)
     elif mode == "store":
         count = _store(kind, path, work, enrichers)
+    elif mode == "floor":
+        count = _floor(kind, path, work)
     else:
         count = _parse(kind, path, enrichers)
     return {
@@ -222,6 +229,38 @@ def _store(kind: str, path: Path, work: Path, enrichers: list[Any]) -> int:
     for leftover in work.glob(f"{database.name}*"):
         leftover.unlink()
     return pipeline.stats.total.ingested
+
+
+def _floor(kind: str, path: Path, work: Path) -> int:
+    import hashlib
+
+    import orjson
+
+    from soc.ecs import format_timestamp, time_ordered_id
+    from soc.stores.sqlite import SqliteEventStore
+
+    database = work / f"floor-{kind}-{os.getpid()}.db"
+    store = SqliteEventStore(database)
+    count, batch = 0, []
+    with path.open("rb") as f:
+        for line in f:
+            text = line.rstrip(b"\n").decode("utf-8")
+            eve = kind == "suricata-eve"
+            doc: dict[str, Any] = orjson.loads(line) if eve else {"message": text}
+            stamp = format_timestamp(moment(count))
+            digest = hashlib.blake2b(line, digest_size=16).hexdigest()
+            doc["@timestamp"] = stamp
+            doc["event"] = {"id": time_ordered_id(digest, stamp), "original": text}
+            batch.append(doc)
+            count += 1
+            if len(batch) == 2000:
+                store.write(batch)
+                batch = []
+    store.write(batch)
+    store.close()
+    for leftover in work.glob(f"{database.name}*"):
+        leftover.unlink()
+    return count
 
 
 def child(args: list[str], cpu: int | None = 0) -> dict[str, Any]:
