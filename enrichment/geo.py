@@ -54,7 +54,7 @@ class GeoEnricher(EventEnricher):
         source_inside = None if source is None else self._side(source)
         destination_inside = None if destination is None else self._side(destination)
         if source_inside is not None and destination_inside is not None:
-            direction = _direction(source_inside, destination_inside)
+            direction = _DIRECTIONS[source_inside][destination_inside]
             if "network" in event:  # setdefault would build its default dict every time
                 event["network"]["direction"] = direction
             else:
@@ -62,17 +62,17 @@ class GeoEnricher(EventEnricher):
 
     def _side(self, node: Any) -> bool | None:
         """Label one side (``source`` or ``destination``); None when it has no address."""
-        if type(node) is not dict and not isinstance(node, dict):
+        if not isinstance(node, dict):
             return None
         address = node.get("ip")
-        if type(address) is not str and not isinstance(address, str):
+        if not isinstance(address, str):
             return None
         inside = self._inside.get(address)
         if inside is None:
             inside = self.is_internal(address)
         if inside:
             geo = node.get("geo")
-            if type(geo) is dict or isinstance(geo, dict):
+            if isinstance(geo, dict):
                 geo["name"] = "internal"
             else:
                 node["geo"] = {"name": "internal"}
@@ -106,14 +106,8 @@ class GeoEnricher(EventEnricher):
             target[keys[-1]] = dict(value) if isinstance(value, dict) else value
 
 
-def _direction(source_internal: bool, destination_internal: bool) -> str:
-    if source_internal and destination_internal:
-        return "internal"
-    if destination_internal:
-        return "inbound"
-    if source_internal:
-        return "outbound"
-    return "external"
+# network.direction by (source internal, destination internal): _DIRECTIONS[source][destination]
+_DIRECTIONS = (("external", "inbound"), ("outbound", "internal"))
 
 
 def _fields(record: dict[str, Any]) -> dict[str, Any]:

@@ -111,7 +111,7 @@ class IndicatorIndex(EventEnricher):
         }
         self.networks: NetworkMap[Indicator] = NetworkMap()
         self.count = 0
-        self._groups = _grouped(())
+        self._fields: dict[str, dict[str, tuple[_Field, ...]]] = {}
         self._kinds: frozenset[str] = frozenset()
         # value → the indicator it matches (or None), per kind: events repeat the same values
         self._answers: dict[str, dict[str, Indicator | None]] = {k: {} for k in self.exact}
@@ -136,7 +136,7 @@ class IndicatorIndex(EventEnricher):
         )
         if kinds != self._kinds:
             self._kinds = kinds
-            self._groups = _grouped((p for p in _PATHS if p[2] in kinds), self._answers)
+            self._fields = _fields_by_key((p for p in _PATHS if p[2] in kinds), self._answers)
 
     def match(self, kind: str, value: str) -> Indicator | None:
         if kind == "domain" or kind == "hash":
@@ -154,44 +154,30 @@ class IndicatorIndex(EventEnricher):
                 self._stamp(event, found)
 
     def _matches(self, event: Event) -> list[tuple[int, str, str, Indicator]]:
+        """What the event's fields match. Only the objects and keys both the event and some
+        field have are visited (set intersections): most events carry few of them."""
         found: list[tuple[int, str, str, Indicator]] = []
-        get = event.get
-        for top, flat, deep in self._groups:
-            node = get(top)
-            if type(node) is not dict and not isinstance(node, dict):
+        fields = self._fields
+        for top in event.keys() & fields.keys():
+            node = event[top]
+            if not isinstance(node, dict):
                 continue
-            look = node.get
-            # ``object.key`` fields, the usual case, inline: one lookup per value present
-            for key, order, name, answers, kind in flat:
-                value = look(key)
-                if value is None:
-                    continue
-                if type(value) is str:
-                    if value:
-                        indicator = answers.get(value, _UNSEEN)
-                        if indicator is None:
-                            continue
-                        if indicator is _UNSEEN:
-                            indicator = self._remember(answers, kind, value)
-                        if indicator is not None and not indicator.expired(self.clock()):
-                            found.append((order, name, value, indicator))
-                else:
-                    self._match_values(found, order, name, answers, kind, value)
-            if deep:
-                self._match_deep(found, node, deep)
+            wanted = fields[top]
+            for key in node.keys() & wanted.keys():
+                for order, name, answers, kind, below in wanted[key]:
+                    value = node[key] if not below else _below(node[key], below)
+                    if type(value) is str:  # the usual case, inline; lists and the rest below
+                        if value:
+                            indicator = answers.get(value, _UNSEEN)
+                            if indicator is None:
+                                continue
+                            if indicator is _UNSEEN:
+                                indicator = self._remember(answers, kind, value)
+                            if indicator is not None and not indicator.expired(self.clock()):
+                                found.append((order, name, value, indicator))
+                    elif value is not None:
+                        self._match_values(found, order, name, answers, kind, value)
         return found
-
-    def _match_deep(
-        self, found: list[tuple[int, str, str, Indicator]], node: dict[str, Any],
-        deep: tuple[_Deep, ...],
-    ) -> None:  # fmt: skip
-        """The fields below ``top.key`` (``dns.question.name``, ``file.hash.md5``)."""
-        for order, name, answers, kind, key, below in deep:
-            value = node.get(key)
-            for deeper in below:
-                value = value.get(deeper) if isinstance(value, dict) else None
-            if value is not None:
-                self._match_values(found, order, name, answers, kind, value)
 
     def _match_values(
         self, found: list[tuple[int, str, str, Indicator]], order: int, name: str,
@@ -233,27 +219,24 @@ _PATHS = tuple(
 )
 
 
-_Flat = tuple[str, int, str, dict[str, Indicator | None], str]
-_Deep = tuple[int, str, dict[str, Indicator | None], str, str, tuple[str, ...]]
+_Field = tuple[int, str, dict[str, Indicator | None], str, tuple[str, ...]]
 
 
-def _grouped(
+def _fields_by_key(
     paths: Iterable[tuple[int, str, str, str, tuple[str, ...]]],
-    answers: dict[str, dict[str, Indicator | None]] | None = None,
-) -> tuple[tuple[str, tuple[_Flat, ...], tuple[_Deep, ...]], ...]:
-    """Paths grouped by top-level key, so an event without ``file`` costs one lookup for it.
-
-    Each group holds its ``top.key`` fields as (key, order, name, its kind's remembered answers,
-    kind), and its deeper ones as (order, name, answers, kind, first key, keys below).
-    """
-    flat: dict[str, list[_Flat]] = {}
-    deep: dict[str, list[_Deep]] = {}
+    answers: dict[str, dict[str, Indicator | None]],
+) -> dict[str, dict[str, tuple[_Field, ...]]]:
+    """Paths by top-level object and the key in it: ``{"file": {"hash": (md5, sha1, sha256)}}``,
+    each field as (order, name, its kind's remembered answers, kind, the keys below)."""
+    tree: dict[str, dict[str, list[_Field]]] = {}
     for order, name, kind, top, path in paths:
-        table = answers[kind] if answers is not None else {}
-        flat.setdefault(top, [])
-        deep.setdefault(top, [])
-        if len(path) == 1:
-            flat[top].append((path[0], order, name, table, kind))
-        else:
-            deep[top].append((order, name, table, kind, path[0], path[1:]))
-    return tuple((top, tuple(flat[top]), tuple(deep[top])) for top in flat)
+        specs = tree.setdefault(top, {}).setdefault(path[0], [])
+        specs.append((order, name, answers[kind], kind, path[1:]))
+    return {top: {key: tuple(specs) for key, specs in keys.items()} for top, keys in tree.items()}
+
+
+def _below(value: Any, keys: tuple[str, ...]) -> Any:
+    """``value[k1][k2]…`` through nested objects, None where one is missing."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
