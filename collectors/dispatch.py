@@ -38,10 +38,11 @@ def parse_record(
 
 
 def _order_ids(events: list[Event], record: RawRecord) -> None:
-    """Prefix each event's id with its time. A line of a file that carries no time of its own
-    (its ``@timestamp`` is when it was read) gets the untimed prefix instead: read again after a
-    restart, it must get the same id."""
-    untimed = received_stamp(record.received_at) if record.offset is not None else None
+    """Prefix each event's id with its time. A record that carries no time of its own (its
+    ``@timestamp`` is when it was received) gets the untimed prefix instead: read again after a
+    restart, or resent by a sender that does not know what was committed, it must get the same
+    id."""
+    untimed = received_stamp(record.received_at)
     for event in events:
         meta, stamp = event["event"], event.get("@timestamp")
         timed = type(stamp) is str and stamp != untimed

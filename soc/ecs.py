@@ -86,7 +86,7 @@ def time_ordered_id(record_id: str, timestamp: str | None) -> str:
 
     ``record_id`` is ``event_id``'s hash of where the record came from and its bytes, so the
     result is as deterministic as the time it is given: the event's own ``@timestamp``, or
-    ``None`` for a record with no time of its own that may be read again (a line of a file),
+    ``None`` for a record with no time of its own (a file may be read again, a sender may resend),
     which gets ``UNTIMED_PREFIX``. Ids in time order keep the store's id index append-mostly:
     random ids touch a leaf page of the index per event, so each commit rewrote most of the
     index once the store held a few hundred thousand events (the write cost doubled by 600,000).

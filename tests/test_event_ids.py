@@ -69,13 +69,25 @@ def test_a_file_line_without_a_time_of_its_own_gets_the_same_id_when_read_again(
     assert a[0]["event"]["id"].startswith(UNTIMED_PREFIX)
 
 
-def test_a_network_message_without_a_time_is_placed_at_its_arrival() -> None:
+def test_a_network_message_without_a_time_resent_later_gets_the_same_id() -> None:
     kind = _syslog_type()
     arrived = datetime(2026, 3, 1, 2, tzinfo=UTC)
-    record = RawRecord(b"%ASA-4-106023: Deny tcp", "udp://10.0.0.1", None, "10.0.0.1", arrived)
+    record = RawRecord(b"%ASA-4-106023: Deny tcp", "syslog://10.0.0.1", None, "10.0.0.1", arrived)
+    resent = record._replace(received_at=arrived + timedelta(minutes=5))
+    a, b = (parse_record(kind.parsers, r, kind.name, 1024) for r in (record, resent))
+    assert isinstance(a, list) and isinstance(b, list)
+    assert a[0]["event"]["id"] == b[0]["event"]["id"]
+    assert a[0]["event"]["id"].startswith(UNTIMED_PREFIX)
+
+
+def test_a_network_message_with_its_own_time_is_placed_at_that_time() -> None:
+    kind = _syslog_type()
+    line = b"<34>1 2026-03-01T02:00:00.250Z fw1 sshd 42 - - Failed password for root"
+    record = RawRecord(line, "syslog://10.0.0.1", None, "10.0.0.1", datetime.now(UTC))
     events = parse_record(kind.parsers, record, kind.name, 1024)
     assert isinstance(events, list)
-    assert events[0]["event"]["id"][:12] == f"{int(arrived.timestamp()) * 1000:012x}"
+    at = int(datetime(2026, 3, 1, 2, tzinfo=UTC).timestamp()) * 1000 + 250
+    assert events[0]["event"]["id"][:12] == f"{at:012x}"
 
 
 def test_a_file_ingested_twice_is_stored_once_in_time_order(tmp_path: Path) -> None:
