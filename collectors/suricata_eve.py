@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from collectors.base import Parser, RawRecord
-from collectors.envelope import decode_text, new_event, to_int
+from collectors.envelope import decode_text, iso_timestamp, new_event, to_int
 from collectors.timestamps import normalise_iso
 from soc.ecs import Event, set_field
 from soc.errors import ParseError
@@ -48,23 +48,14 @@ class SuricataEveParser(Parser):
         return data[:1] == b"{" or data.lstrip()[:1] == b"{"
 
     def parse(self, record: RawRecord) -> Iterable[Event]:
-        text = decode_text(record)
-        try:  # load_json_object(), inline: this is the hottest path of ingestion
-            eve = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
-            raise ParseError(f"not valid JSON (suricata eve): {e}") from e
-        if type(eve) is not dict:
-            raise ParseError(f"expected a JSON object (suricata eve), got {type(eve).__name__}")
+        text, eve = load_json_object(record, "suricata eve")
         get = eve.get
         event_type = get("event_type")
         stamp = get("timestamp")
         # JSON gives exact types: ``type(x) is str`` is ``isinstance`` here, and cheaper.
         if type(event_type) is not str or type(stamp) is not str:
             raise ParseError("not a suricata eve record: event_type and timestamp are required")
-        try:
-            timestamp = normalise_iso(stamp)
-        except (ValueError, OverflowError) as e:  # what iso_timestamp() says
-            raise ParseError(f"eve timestamp: invalid time {stamp[:40]!r}") from e
+        timestamp = iso_timestamp(stamp, "eve timestamp")
         kind = "alert" if event_type == "alert" else "metric" if event_type == "stats" else "event"
         event = new_event(
             record,
@@ -80,21 +71,9 @@ class SuricataEveParser(Parser):
         fields["type"] = types[:]
         fields["action"] = event_type
         details = _map_common(event, eve, event_type)
-        # The sections most records carry, tested inline; the rest through the table.
-        if type(section := get("alert")) is dict:
-            _map_alert(event, section, details)
-        if type(section := get("http")) is dict:
-            _map_http(event, section)
-        if type(section := get("dns")) is dict:
-            _map_dns(event, section)
-        if type(section := get("tls")) is dict:
-            _map_tls(event, section)
-        if type(section := get("flow")) is dict:
-            _map_flow(event, section, details)
-        if type(section := get("fileinfo")) is dict:
-            _map_fileinfo(event, section)
-        if type(section := get("anomaly")) is dict:
-            _map_anomaly(event, section)
+        for name, mapper in _SECTIONS:
+            if type(section := get(name)) is dict:
+                mapper(event, section, details)
         return [event]
 
 
@@ -193,11 +172,7 @@ def _number(value: Any) -> int | None:
 
 def _map_alert(event: Event, alert: dict[str, Any], eve_details: dict[str, Any]) -> None:
     get = alert.get
-    sid, rev = get("signature_id"), get("rev")
-    if type(sid) is not int:
-        sid = to_int(sid)
-    if type(rev) is not int:
-        rev = to_int(rev)
+    sid, rev = _number(get("signature_id")), _number(get("rev"))
     signature = get("signature")
     rule: dict[str, Any] = {}
     if sid is not None:
@@ -211,8 +186,8 @@ def _map_alert(event: Event, alert: dict[str, Any], eve_details: dict[str, Any])
         rule["version"] = str(rev)
     if rule:
         event["rule"] = rule
-    severity = get("severity")
-    if type(severity) is int or (severity := to_int(severity)) is not None:
+    severity = _number(get("severity"))
+    if severity is not None:
         event["event"]["severity"] = severity
     if type(signature) is str:
         event["message"] = signature
@@ -223,9 +198,7 @@ def _map_alert(event: Event, alert: dict[str, Any], eve_details: dict[str, Any])
 
 def _alert_details(event: Event, get: Callable[[str], Any]) -> dict[str, Any]:
     """``suricata.eve.alert``: gid, action (which also sets ``event.type``), metadata."""
-    gid = get("gid")
-    if type(gid) is not int:
-        gid = to_int(gid)
+    gid = _number(get("gid"))
     details: dict[str, Any] = {} if gid is None else {"gid": gid}
     action = get("action")
     if action == "allowed" or action == "blocked":
@@ -237,7 +210,7 @@ def _alert_details(event: Event, get: Callable[[str], Any]) -> dict[str, Any]:
     return details
 
 
-def _map_http(event: Event, http: dict[str, Any]) -> None:
+def _map_http(event: Event, http: dict[str, Any], _eve_details: dict[str, Any]) -> None:
     get = http.get
     _http_url(event, get("url"), get("hostname"))
     request: dict[str, Any] = {}
@@ -248,14 +221,14 @@ def _map_http(event: Event, http: dict[str, Any]) -> None:
     if referrer is not None and referrer != "":
         request["referrer"] = referrer
     response: dict[str, Any] = {}
-    status = get("status")
-    if type(status) is int or (status := to_int(status)) is not None:
+    status = _number(get("status"))
+    if status is not None:
         response["status_code"] = status
     mime = get("http_content_type")
     if mime is not None and mime != "":
         response["mime_type"] = mime
-    length = get("length")
-    if type(length) is int or (length := to_int(length)) is not None:
+    length = _number(get("length"))
+    if length is not None:
         response["body"] = {"bytes": length}
     protocol = get("protocol")
     # the first five characters suffice: upper() maps each character on its own
@@ -319,7 +292,7 @@ def _dns_answers(dns: Mapping[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-def _map_dns(event: Event, dns: Mapping[str, Any]) -> None:
+def _map_dns(event: Event, dns: Mapping[str, Any], _eve_details: dict[str, Any]) -> None:
     queries = dns.get("query") or dns.get("queries")
     question = queries[0] if isinstance(queries, list) and queries else dns
     if not isinstance(question, Mapping):
@@ -338,7 +311,7 @@ def _map_dns(event: Event, dns: Mapping[str, Any]) -> None:
             event["dns"]["resolved_ip"] = resolved
 
 
-def _map_tls(event: Event, tls: Mapping[str, Any]) -> None:
+def _map_tls(event: Event, tls: Mapping[str, Any], _eve_details: dict[str, Any]) -> None:
     version = tls.get("version")
     if isinstance(version, str) and " " in version:
         protocol, _, number = version.partition(" ")
@@ -413,7 +386,7 @@ def _counts(event: Event, side: str, packets: int | None, size: int | None) -> N
         node["bytes"] = size
 
 
-def _map_fileinfo(event: Event, info: Mapping[str, Any]) -> None:
+def _map_fileinfo(event: Event, info: Mapping[str, Any], _eve_details: dict[str, Any]) -> None:
     name = info.get("filename")
     if isinstance(name, str):
         _put(event, "file.path", name)
@@ -427,9 +400,21 @@ def _map_fileinfo(event: Event, info: Mapping[str, Any]) -> None:
     _put(event, "suricata.eve.fileinfo.stored", info.get("stored"))
 
 
-def _map_anomaly(event: Event, anomaly: Mapping[str, Any]) -> None:
+def _map_anomaly(event: Event, anomaly: Mapping[str, Any], _eve_details: dict[str, Any]) -> None:
     for key in ("type", "event", "layer", "code"):
         _put(event, f"suricata.eve.anomaly.{key}", anomaly.get(key))
     what = anomaly.get("event")
     if isinstance(what, str):
         _put(event, "message", f"anomaly: {what}")
+
+
+# Each section's mapper, in the order they are applied; each may add to ``suricata.eve``.
+_SECTIONS: tuple[tuple[str, Callable[[Event, dict[str, Any], dict[str, Any]], None]], ...] = (
+    ("alert", _map_alert),
+    ("http", _map_http),
+    ("dns", _map_dns),
+    ("tls", _map_tls),
+    ("flow", _map_flow),
+    ("fileinfo", _map_fileinfo),
+    ("anomaly", _map_anomaly),
+)

@@ -159,7 +159,7 @@ class AssetEnricher(EventEnricher):
         if soc is not None:  # the agency the collector stamped (the sender's), when known
             agency = self._known_agency(soc) or agency
         if agency is not None:
-            if type(soc) is dict or isinstance(soc, dict):
+            if isinstance(soc, dict):
                 soc["agency_id"] = agency.id
             else:
                 event["soc"] = {"agency_id": agency.id}
@@ -172,9 +172,7 @@ class AssetEnricher(EventEnricher):
         get = event.get
         for top, key, below in _IP_PATHS:
             value = get(top)
-            if value is None:
-                continue
-            if type(value) is not dict and not isinstance(value, dict):
+            if not isinstance(value, dict):
                 continue
             value = value.get(key)
             if value is None:

@@ -202,14 +202,18 @@ def _answers(outputs: Iterable[Any], sizes: Sequence[int]) -> Iterator[dict[str,
     for count, output in enumerate(outputs, start=1):
         found = _decoded(output)
         if not isinstance(found, list) or count > len(sizes) or len(found) != sizes[count - 1]:
-            raise PolicyError(
-                "the policy engine returned no result for some systems",
-                hint="the bundle and the facts must come from the same catalogue",
-            )
+            raise _missing_results()
         for result in found:
             yield _flattened(result)
     if count != len(sizes):
-        raise PolicyError("the policy engine returned no result for some systems")
+        raise _missing_results()
+
+
+def _missing_results() -> PolicyError:
+    return PolicyError(
+        "the policy engine returned no result for some systems",
+        hint="the bundle and the facts must come from the same catalogue",
+    )
 
 
 # The names of a decision's parameters, by reason: the policies answer a decision as

@@ -94,11 +94,15 @@ def time_ordered_id(record_id: str, timestamp: str | None) -> str:
     """
     if timestamp is None:
         return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
-    canonical = len(timestamp) == 27 and timestamp[26] == "Z"
-    prefix = _prefixes.get(timestamp[:23]) if canonical else None
+    prefix = _prefixes.get(timestamp[:23]) if _canonical(timestamp) else None
     if prefix is None:
         prefix = _time_prefix(timestamp)
     return prefix + record_id[:_TIMED_ID_DIGEST]
+
+
+def _canonical(timestamp: str) -> bool:
+    """The shape ``format_timestamp`` gives (``2026-03-01T01:00:00.123456Z``)."""
+    return len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z"
 
 
 def _time_prefix(timestamp: str) -> str:
@@ -110,7 +114,7 @@ def _time_prefix(timestamp: str) -> str:
         return UNTIMED_PREFIX
     ms = (int(moment.timestamp()) * 1000) + moment.microsecond // 1000
     prefix = f"{min(max(0, ms), _LAST_PREFIX):012x}"
-    if len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z":
+    if _canonical(timestamp):
         if len(_prefixes) >= _PREFIXES_REMEMBERED:
             _prefixes.clear()
         _prefixes[timestamp[:23]] = prefix
