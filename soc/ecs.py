@@ -71,14 +71,13 @@ def event_id(source_key: str, raw: bytes, offset: int | None = None) -> str:
     return h.hexdigest()
 
 
-# The id prefix of each canonical millisecond met lately ("2026-03-01T01:00:00.123" → its 12
-# hex digits): events of one stream share their milliseconds and seconds, so the date arithmetic
-# runs once for many events.
-_prefixes: dict[str, str] = {}
-_PREFIXES_REMEMBERED = 65_536
+# Milliseconds since the epoch of each UTC second met lately ("2026-03-01T01:00:00" → ms): the
+# events of a stream share their seconds, so the date arithmetic runs once a second, not per event.
+_seconds: dict[str, int] = {}
+_SECONDS_REMEMBERED = 4096
 UNTIMED_PREFIX = "0" * 12
 _TIMED_ID_DIGEST = 20  # hex digits of the record's hash kept after the 12 of its time
-_LAST_PREFIX = 0xFFFF_FFFF_FFFF
+_LAST_MS = 0xFFFF_FFFF_FFFF
 
 
 def time_ordered_id(record_id: str, timestamp: str | None) -> str:
@@ -92,33 +91,39 @@ def time_ordered_id(record_id: str, timestamp: str | None) -> str:
     index once the store held a few hundred thousand events (the write cost doubled by 600,000).
     80 bits of hash within one millisecond leave collisions out of reach.
     """
-    if timestamp is None:
-        return UNTIMED_PREFIX + record_id[:_TIMED_ID_DIGEST]
-    prefix = _prefixes.get(timestamp[:23]) if _canonical(timestamp) else None
-    if prefix is None:
-        prefix = _time_prefix(timestamp)
+    ms = None if timestamp is None else _epoch_ms(timestamp)
+    prefix = UNTIMED_PREFIX if ms is None else f"{ms:012x}"
     return prefix + record_id[:_TIMED_ID_DIGEST]
 
 
-def _canonical(timestamp: str) -> bool:
-    """The shape ``format_timestamp`` gives (``2026-03-01T01:00:00.123456Z``)."""
-    return len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z"
-
-
-def _time_prefix(timestamp: str) -> str:
-    """12 hex digits of milliseconds since the epoch (clamped), remembered for a canonical
-    ``@timestamp``; the untimed prefix for a text that is no time."""
+def _epoch_ms(timestamp: str) -> int | None:
+    """Milliseconds since the epoch, clamped to 12 hex digits; None for a text that is no time.
+    The canonical ``@timestamp`` (``2026-03-01T01:00:00.123456Z``) is read by its second."""
+    if len(timestamp) == 27 and timestamp[19] == "." and timestamp[26] == "Z":
+        second = _seconds.get(timestamp[:19])
+        if second is None:
+            second = _second_ms(timestamp[:19])
+        fraction = timestamp[20:23]
+        if second is not None and fraction.isdigit():
+            return second + int(fraction)
     try:
         moment = parse_timestamp(timestamp)
     except ValueError:
-        return UNTIMED_PREFIX
-    ms = (int(moment.timestamp()) * 1000) + moment.microsecond // 1000
-    prefix = f"{min(max(0, ms), _LAST_PREFIX):012x}"
-    if _canonical(timestamp):
-        if len(_prefixes) >= _PREFIXES_REMEMBERED:
-            _prefixes.clear()
-        _prefixes[timestamp[:23]] = prefix
-    return prefix
+        return None
+    return min(max(0, int(moment.timestamp()) * 1000 + moment.microsecond // 1000), _LAST_MS)
+
+
+def _second_ms(second: str) -> int | None:
+    """The ms of a UTC ``YYYY-MM-DDTHH:MM:SS``, remembered (clamped so that adding the
+    millisecond stays within 12 hex digits)."""
+    try:
+        moment = datetime.fromisoformat(second).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    if len(_seconds) >= _SECONDS_REMEMBERED:
+        _seconds.clear()
+    ms = _seconds[second] = min(max(0, int(moment.timestamp()) * 1000), _LAST_MS - 999)
+    return ms
 
 
 def utc_now() -> datetime:
